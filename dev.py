@@ -1,0 +1,96 @@
+#!/usr/bin/env python3
+"""Set up and run Tessera with nothing but Python 3.11+.
+
+    python dev.py run      # start Tessera (embedded PostgreSQL unless TESSERA_DATABASE_URL is set)
+    python dev.py test     # the whole test suite (embedded PostgreSQL unless TEST_DATABASE_URL)
+    python dev.py check    # ruff, ruff format --check, mypy --strict, import-linter
+
+The first call makes a virtual environment in .venv and installs the project with the
+pinned versions in constraints.txt; later calls reinstall only when pyproject.toml or
+constraints.txt changed. Extra arguments go to the tool (for example
+``python dev.py test tests/unit -x``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+STAMP = VENV / ".tessera-installed"
+INPUTS = ("pyproject.toml", "constraints.txt")
+
+
+def _fingerprint() -> str:
+    digest = hashlib.sha256(sys.version.encode())
+    for name in INPUTS:
+        digest.update((ROOT / name).read_bytes())
+    return digest.hexdigest()
+
+
+def _call(*args: str | Path) -> None:
+    subprocess.run([str(a) for a in args], cwd=ROOT, check=True)
+
+
+def ensure_environment() -> None:
+    """Create .venv and install the project into it when needed."""
+    if sys.version_info < (3, 11):  # noqa: UP036 - this file must run on old Pythons to say so
+        sys.exit(f"Tessera needs Python 3.11 or newer; this is {sys.version.split()[0]}.")
+    if not PYTHON.exists():
+        print("Creating the virtual environment in .venv …", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    fingerprint = _fingerprint()
+    if STAMP.exists() and STAMP.read_text() == fingerprint:
+        return
+    print("Installing Tessera and its dependencies (first run only) …", flush=True)
+    pip = (PYTHON, "-m", "pip", "--disable-pip-version-check", "--quiet")
+    _call(*pip, "install", "--upgrade", "pip")
+    _call(*pip, "install", "-c", "constraints.txt", "-e", ".[dev]")
+    STAMP.write_text(fingerprint)
+
+
+def _exec(*args: str | Path) -> int:
+    return subprocess.run([str(a) for a in args], cwd=ROOT, check=False).returncode
+
+
+def check() -> int:
+    """Lint, format check, strict typing and the import contracts; first failure wins."""
+    steps = [
+        (PYTHON, "-m", "ruff", "check", "."),
+        (PYTHON, "-m", "ruff", "format", "--check", "."),
+        (PYTHON, "-m", "mypy"),
+        (BIN / "lint-imports",),
+    ]
+    for step in steps:
+        print("$", " ".join(str(part) for part in step[1:] or step), flush=True)
+        code = _exec(*step)
+        if code:
+            return code
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    """Dispatch ``run``, ``test``, ``check`` or ``setup``."""
+    if not argv or argv[0] not in {"run", "test", "check", "setup"}:
+        print(__doc__)
+        return 2
+    command, rest = argv[0], argv[1:]
+    ensure_environment()
+    if command == "run":
+        return _exec(PYTHON, "-m", "app.cli", *rest)
+    if command == "test":
+        return _exec(PYTHON, "-m", "pytest", *rest)
+    if command == "check":
+        return check()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

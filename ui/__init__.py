@@ -1,0 +1,1 @@
+"""The Qt window. It sees services and domain objects, never SQL."""

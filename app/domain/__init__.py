@@ -1,0 +1,1 @@
+"""The domain: entities, value objects, ports and errors. No Qt, no SQL."""

@@ -1,0 +1,137 @@
+"""Ports: what the services need from persistence, as protocols.
+
+Adapters in ``app.infrastructure`` implement them on PostgreSQL; unit tests implement them
+in memory. Repositories never commit: the unit of work does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from types import TracebackType
+from typing import Protocol, Self, TypeVar
+
+from app.domain.events import Event, EventDraft, EventFilter
+from app.domain.paging import Page, PageRequest
+from app.domain.tokens import NewToken, Token, TokenFilter
+from app.domain.users import DeleteImpact, User, UserDraft, UserFilter
+
+EntityT = TypeVar("EntityT", covariant=True)
+DraftT = TypeVar("DraftT", contravariant=True)
+FilterT = TypeVar("FilterT", contravariant=True)
+
+
+class CrudRepository(Protocol[EntityT, DraftT, FilterT]):
+    """The operations every repository offers."""
+
+    sortable: frozenset[str]
+
+    async def add(self, draft: DraftT, now: datetime) -> EntityT:
+        """Store a new record and return it with its id and version 1."""
+        ...
+
+    async def get(self, ident: int) -> EntityT:
+        """The record with this id; raises ``NotFound``."""
+        ...
+
+    async def list(self, filter: FilterT, page: PageRequest) -> Page[EntityT]:
+        """One page of matching records in the requested order."""
+        ...
+
+    async def count(self, filter: FilterT) -> int:
+        """How many records match, exactly."""
+        ...
+
+    async def estimate_total(self) -> int:
+        """The planner's estimate of all rows, instant even on huge tables."""
+        ...
+
+    async def update(
+        self, ident: int, version: int, changes: Mapping[str, object], now: datetime
+    ) -> EntityT:
+        """Apply changes if the record is still at ``version``.
+
+        Raises ``NotFound`` if it is gone and ``Conflict`` if it moved on.
+        """
+        ...
+
+    async def delete(self, ident: int, version: int | None = None) -> None:
+        """Delete the record (guarded by ``version`` when given)."""
+        ...
+
+
+class UserRepository(CrudRepository[User, UserDraft, UserFilter], Protocol):
+    """Users, plus lookups particular to them."""
+
+    async def get_by_email(self, email: str) -> User | None:
+        """The user with this email, compared without regard to case."""
+        ...
+
+    async def delete_impact(self, ident: int) -> DeleteImpact:
+        """How many tokens and events would go with this user."""
+        ...
+
+
+class TokenRepository(CrudRepository[Token, NewToken, TokenFilter], Protocol):
+    """Tokens, plus lookups particular to them."""
+
+    async def get_by_hash(self, secret_hash: str) -> Token | None:
+        """The token whose secret hashes to this value."""
+        ...
+
+    async def list_expiring(self, now: datetime, until: datetime, page: PageRequest) -> Page[Token]:
+        """Unrevoked tokens with ``now < expires_at <= until``."""
+        ...
+
+
+class EventRepository(CrudRepository[Event, EventDraft, EventFilter], Protocol):
+    """Events, plus lookups particular to them."""
+
+    async def overlapping(
+        self,
+        owner_id: int,
+        starts_at: datetime,
+        ends_at: datetime,
+        exclude_id: int | None = None,
+    ) -> Sequence[Event]:
+        """The owner's events that share time with [starts_at, ends_at).
+
+        Touching events (one ends as the other starts) do not overlap.
+        """
+        ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction over the three repositories. Rolls back unless committed."""
+
+    @property
+    def users(self) -> UserRepository:
+        """Users, in this unit's transaction."""
+        ...
+
+    @property
+    def tokens(self) -> TokenRepository:
+        """Tokens, in this unit's transaction."""
+        ...
+
+    @property
+    def events(self) -> EventRepository:
+        """Events, in this unit's transaction."""
+        ...
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    async def commit(self) -> None:
+        """Make the work of this unit permanent."""
+        ...
+
+    async def rollback(self) -> None:
+        """Undo the work of this unit."""
+        ...

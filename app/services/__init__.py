@@ -1,0 +1,1 @@
+"""Use cases the window calls. Each owns its unit of work. No Qt, no SQL."""

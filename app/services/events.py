@@ -1,0 +1,176 @@
+"""Use cases on calendar events: list, create, edit, delete and find clashes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from app.domain.clock import Clock, system_clock
+from app.domain.errors import Conflict, InvalidReference, NotFound
+from app.domain.events import Event, EventDraft, EventFilter, EventPatch
+from app.domain.paging import Page, PageRequest
+from app.domain.ports import UnitOfWork
+
+_NO_OWNER = "The owner chosen does not exist; they may have been deleted."
+
+
+class EventService:
+    """What the window can do with events. Each method is one transaction.
+
+    Args:
+        uow_factory: makes a fresh unit of work per use case.
+        clock: the source of now, stamped on created and updated rows.
+    """
+
+    def __init__(self, uow_factory: Callable[[], UnitOfWork], clock: Clock = system_clock) -> None:
+        self._uow_factory = uow_factory
+        self._clock = clock
+
+    async def list(self, filter: EventFilter, page: PageRequest) -> Page[Event]:
+        """One page of the events that match ``filter``.
+
+        Args:
+            filter: owner, text and the time range events touch.
+            page: sort, direction, cursor and size.
+
+        Returns:
+            The page and the cursor of the next one.
+        """
+        async with self._uow_factory() as uow:
+            result = await uow.events.list(filter, page)
+            await uow.commit()
+        return result
+
+    async def count(self, filter: EventFilter) -> int:
+        """How many events match ``filter``.
+
+        Args:
+            filter: owner, text and the time range events touch.
+
+        Returns:
+            The exact count.
+        """
+        async with self._uow_factory() as uow:
+            result = await uow.events.count(filter)
+            await uow.commit()
+        return result
+
+    async def get(self, event_id: int) -> Event:
+        """The event with this id.
+
+        Args:
+            event_id: the event's id.
+
+        Returns:
+            The event.
+
+        Raises:
+            NotFound: no such event.
+        """
+        async with self._uow_factory() as uow:
+            event = await uow.events.get(event_id)
+            await uow.commit()
+        return event
+
+    async def create(self, draft: EventDraft) -> Event:
+        """Create an event.
+
+        Args:
+            draft: the validated new event.
+
+        Returns:
+            The stored event, version 1.
+
+        Raises:
+            InvalidReference: the owner does not exist.
+        """
+        async with self._uow_factory() as uow:
+            await _require_owner(uow, draft.owner_id)
+            event = await uow.events.add(draft, self._clock())
+            await uow.commit()
+        return event
+
+    async def update(self, event_id: int, version: int, patch: EventPatch) -> Event:
+        """Apply the fields set in ``patch`` to the event if it is still at ``version``.
+
+        The patch is merged into the stored event and the result validated as a whole,
+        so a new start after the unchanged end is refused at ``ends_at``.
+
+        Args:
+            event_id: the event's id.
+            version: the version the editor started from.
+            patch: the fields to change; unset fields keep their value.
+
+        Returns:
+            The updated event, or the event as stored if the patch changes nothing.
+
+        Raises:
+            NotFound: no such event.
+            Conflict: the event changed since ``version``.
+            InvalidInput: the merged event is not valid.
+            InvalidReference: the new owner does not exist.
+        """
+        # Every event column is NOT NULL, so an explicit None can only mean "keep it".
+        changes = {k: v for k, v in patch.model_dump(exclude_unset=True).items() if v is not None}
+        async with self._uow_factory() as uow:
+            current = await uow.events.get(event_id)
+            if not changes:
+                await uow.commit()
+                return current
+            # Merging into a state the editor never saw would validate the wrong thing.
+            if current.version != version:
+                raise Conflict("event", event_id, version)
+            merged = current.as_draft().model_dump()
+            merged.update(changes)
+            draft = EventDraft(**merged)
+            if draft.owner_id != current.owner_id:
+                await _require_owner(uow, draft.owner_id)
+            validated = {field: getattr(draft, field) for field in changes}
+            event = await uow.events.update(event_id, version, validated, self._clock())
+            await uow.commit()
+        return event
+
+    async def delete(self, event_id: int, version: int) -> None:
+        """Delete the event.
+
+        Args:
+            event_id: the event's id.
+            version: the version the user confirmed.
+
+        Raises:
+            NotFound: no such event.
+            Conflict: the event changed since ``version``.
+        """
+        async with self._uow_factory() as uow:
+            await uow.events.delete(event_id, version)
+            await uow.commit()
+
+    async def overlapping(
+        self,
+        owner_id: int,
+        starts_at: datetime,
+        ends_at: datetime,
+        exclude_id: int | None = None,
+    ) -> Sequence[Event]:
+        """The owner's events sharing time with [starts_at, ends_at), to warn of clashes.
+
+        Args:
+            owner_id: whose calendar to look in.
+            starts_at: start of the time span, aware.
+            ends_at: end of the time span, aware; touching events do not count.
+            exclude_id: the event being edited, so it does not clash with itself.
+
+        Returns:
+            The overlapping events.
+        """
+        async with self._uow_factory() as uow:
+            events = await uow.events.overlapping(owner_id, starts_at, ends_at, exclude_id)
+            await uow.commit()
+        return events
+
+
+async def _require_owner(uow: UnitOfWork, owner_id: int) -> None:
+    try:
+        await uow.users.get(owner_id)
+    except NotFound:
+        raise InvalidReference("owner_id", _NO_OWNER) from None

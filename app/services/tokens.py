@@ -1,0 +1,272 @@
+"""Use cases on API tokens: issue, revoke, extend, delete and watch their expiry."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from app.domain.clock import Clock, system_clock
+from app.domain.errors import InvalidInput, InvalidReference, NotAllowed, NotFound
+from app.domain.paging import Page, PageRequest
+from app.domain.ports import UnitOfWork
+from app.domain.tokens import (
+    DEFAULT_SOON,
+    MAX_LIFETIME,
+    IssuedToken,
+    NewToken,
+    Token,
+    TokenFilter,
+    TokenPatch,
+    TokenRequest,
+    TokenStatus,
+)
+from app.services.token_secrets import generate_secret, hash_secret, secret_prefix
+
+
+def _when(moment: datetime) -> str:
+    return f"{moment:%Y-%m-%d %H:%M} UTC"
+
+
+class TokenService:
+    """What the window can do with tokens. Each method is one transaction.
+
+    Args:
+        uow_factory: makes a fresh unit of work per use case.
+        clock: the source of now, for expiry rules and timestamps.
+        soon: how much time left makes a token "expiring soon".
+    """
+
+    def __init__(
+        self,
+        uow_factory: Callable[[], UnitOfWork],
+        clock: Clock = system_clock,
+        soon: timedelta = DEFAULT_SOON,
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._clock = clock
+        self._soon = soon
+
+    def _dated(self, filter: TokenFilter) -> TokenFilter:
+        # A filter without its own moment is read against this service's clock and
+        # threshold, so the statuses listed agree with status() below.
+        if filter.as_of is None:
+            return replace(filter, as_of=self._clock(), soon=self._soon)
+        return filter
+
+    async def list(self, filter: TokenFilter, page: PageRequest) -> Page[Token]:
+        """One page of the tokens that match ``filter``.
+
+        Args:
+            filter: owner, text and statuses; statuses are judged at the clock's now
+                unless ``filter.as_of`` is set.
+            page: sort, direction, cursor and size.
+
+        Returns:
+            The page and the cursor of the next one.
+        """
+        async with self._uow_factory() as uow:
+            result = await uow.tokens.list(self._dated(filter), page)
+            await uow.commit()
+        return result
+
+    async def count(self, filter: TokenFilter) -> int:
+        """How many tokens match ``filter`` (statuses judged as in :meth:`list`).
+
+        Args:
+            filter: owner, text and statuses.
+
+        Returns:
+            The exact count.
+        """
+        async with self._uow_factory() as uow:
+            result = await uow.tokens.count(self._dated(filter))
+            await uow.commit()
+        return result
+
+    async def get(self, token_id: int) -> Token:
+        """The token with this id.
+
+        Args:
+            token_id: the token's id.
+
+        Returns:
+            The token.
+
+        Raises:
+            NotFound: no such token.
+        """
+        async with self._uow_factory() as uow:
+            token = await uow.tokens.get(token_id)
+            await uow.commit()
+        return token
+
+    def status(self, token: Token) -> TokenStatus:
+        """Where the token stands now.
+
+        Args:
+            token: a stored token.
+
+        Returns:
+            Active, expiring soon, expired or revoked.
+        """
+        return token.status(self._clock(), self._soon)
+
+    async def issue(self, request: TokenRequest) -> IssuedToken:
+        """Issue a token; its secret is returned here and nowhere else, ever.
+
+        Args:
+            request: owner, name, scopes and expiry.
+
+        Returns:
+            The stored token (hash and prefix only) and the secret.
+
+        Raises:
+            InvalidInput: the expiry is not in the future or too far away.
+            InvalidReference: the owner does not exist.
+        """
+        now = self._clock()
+        if request.expires_at <= now:
+            raise InvalidInput({"expires_at": "The expiry must be in the future."})
+        self._check_lifetime(request.expires_at, now)
+        secret = generate_secret()
+        new = NewToken(
+            owner_id=request.owner_id,
+            name=request.name,
+            scopes=request.scopes,
+            prefix=secret_prefix(secret),
+            secret_hash=hash_secret(secret),
+            created_at=now,
+            expires_at=request.expires_at,
+        )
+        async with self._uow_factory() as uow:
+            try:
+                await uow.users.get(request.owner_id)
+            except NotFound:
+                raise InvalidReference(
+                    "owner_id", "The owner chosen does not exist; they may have been deleted."
+                ) from None
+            token = await uow.tokens.add(new, now)
+            await uow.commit()
+        return IssuedToken(token=token, secret=secret)
+
+    async def revoke(self, token_id: int, version: int) -> Token:
+        """Revoke the token from now on.
+
+        Args:
+            token_id: the token's id.
+            version: the version the administrator saw.
+
+        Returns:
+            The revoked token.
+
+        Raises:
+            NotFound: no such token.
+            NotAllowed: it is already revoked.
+            Conflict: the token changed since ``version``.
+        """
+        now = self._clock()
+        async with self._uow_factory() as uow:
+            token = await uow.tokens.get(token_id)
+            if token.revoked_at is not None:
+                raise NotAllowed(
+                    f"Token “{token.name}” was already revoked on {_when(token.revoked_at)}."
+                )
+            revoked = await uow.tokens.update(token_id, version, {"revoked_at": now}, now)
+            await uow.commit()
+        return revoked
+
+    async def extend(self, token_id: int, version: int, expires_at: datetime) -> Token:
+        """Move the token's expiry later.
+
+        An expired token may be extended (that revives it), but like any token only up
+        to ``MAX_LIFETIME`` from now.
+
+        Args:
+            token_id: the token's id.
+            version: the version the administrator saw.
+            expires_at: the new expiry, time-zone aware.
+
+        Returns:
+            The token with its new expiry.
+
+        Raises:
+            NotFound: no such token.
+            NotAllowed: the token is revoked.
+            InvalidInput: at ``expires_at``, if not later than the current expiry, not
+                in the future, or beyond the maximum lifetime.
+            Conflict: the token changed since ``version``.
+        """
+        # Validated like any input, so a naive time is refused and others become UTC.
+        new_expiry = TokenPatch(expires_at=expires_at).expires_at
+        assert new_expiry is not None
+        now = self._clock()
+        async with self._uow_factory() as uow:
+            token = await uow.tokens.get(token_id)
+            if token.revoked_at is not None:
+                raise NotAllowed(
+                    f"Token “{token.name}” is revoked and cannot be extended; "
+                    "issue a new token instead."
+                )
+            if new_expiry <= token.expires_at:
+                raise InvalidInput(
+                    {
+                        "expires_at": "The new expiry must be later than the current one "
+                        f"({_when(token.expires_at)}); to shorten a token, revoke it."
+                    }
+                )
+            if new_expiry <= now:
+                raise InvalidInput(
+                    {
+                        "expires_at": "The new expiry must be in the future; an earlier time "
+                        "would leave the token expired."
+                    }
+                )
+            self._check_lifetime(new_expiry, now)
+            extended = await uow.tokens.update(token_id, version, {"expires_at": new_expiry}, now)
+            await uow.commit()
+        return extended
+
+    async def delete(self, token_id: int, version: int) -> None:
+        """Delete the token for good.
+
+        Args:
+            token_id: the token's id.
+            version: the version the administrator confirmed.
+
+        Raises:
+            NotFound: no such token.
+            Conflict: the token changed since ``version``.
+        """
+        async with self._uow_factory() as uow:
+            await uow.tokens.delete(token_id, version)
+            await uow.commit()
+
+    async def list_expiring(self, within: timedelta, page: PageRequest) -> Page[Token]:
+        """Unrevoked tokens that are still valid but expire within ``within``.
+
+        Args:
+            within: how far ahead to look.
+            page: direction, cursor and size; rows are always sorted by expiry.
+
+        Returns:
+            The page and the cursor of the next one.
+        """
+        now = self._clock()
+        async with self._uow_factory() as uow:
+            # Soonest first whatever the caller asked, so cursors stay consistent.
+            by_expiry = replace(page, sort="expires_at")
+            result = await uow.tokens.list_expiring(now, now + within, by_expiry)
+            await uow.commit()
+        return result
+
+    @staticmethod
+    def _check_lifetime(expires_at: datetime, now: datetime) -> None:
+        latest = now + MAX_LIFETIME
+        if expires_at > latest:
+            raise InvalidInput(
+                {
+                    "expires_at": f"A token can be valid for at most {MAX_LIFETIME.days} days "
+                    f"from now, that is until {_when(latest)}."
+                }
+            )

@@ -1,0 +1,168 @@
+"""Use cases on users: list, find, create, edit and delete them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from app.domain.clock import Clock, system_clock
+from app.domain.errors import AlreadyExists
+from app.domain.paging import Page, PageRequest
+from app.domain.ports import UnitOfWork
+from app.domain.users import DeleteImpact, User, UserDraft, UserFilter, UserPatch
+
+
+class UserService:
+    """What the window can do with users. Each method is one transaction.
+
+    Args:
+        uow_factory: makes a fresh unit of work per use case.
+        clock: the source of now, stamped on created and updated rows.
+    """
+
+    def __init__(self, uow_factory: Callable[[], UnitOfWork], clock: Clock = system_clock) -> None:
+        self._uow_factory = uow_factory
+        self._clock = clock
+
+    async def list(self, filter: UserFilter, page: PageRequest) -> Page[User]:
+        """One page of the users that match ``filter``.
+
+        Args:
+            filter: search text, role and active flag.
+            page: sort, direction, cursor and size.
+
+        Returns:
+            The page and the cursor of the next one.
+        """
+        async with self._uow_factory() as uow:
+            result = await uow.users.list(filter, page)
+            await uow.commit()
+        return result
+
+    async def count(self, filter: UserFilter) -> int:
+        """How many users match ``filter``.
+
+        Args:
+            filter: search text, role and active flag.
+
+        Returns:
+            The exact count.
+        """
+        async with self._uow_factory() as uow:
+            result = await uow.users.count(filter)
+            await uow.commit()
+        return result
+
+    async def get(self, user_id: int) -> User:
+        """The user with this id.
+
+        Args:
+            user_id: the user's id.
+
+        Returns:
+            The user.
+
+        Raises:
+            NotFound: no such user.
+        """
+        async with self._uow_factory() as uow:
+            user = await uow.users.get(user_id)
+            await uow.commit()
+        return user
+
+    async def search(self, text: str, limit: int = 20) -> Sequence[User]:
+        """Users whose email or name contains ``text``, for an owner picker.
+
+        Args:
+            text: what was typed; blank lists the first users by email.
+            limit: how many to return at most.
+
+        Returns:
+            Up to ``limit`` users sorted by email.
+        """
+        query = UserFilter(search=text.strip() or None)
+        page = await self.list(query, PageRequest(sort="email", limit=limit))
+        return page.items
+
+    async def create(self, draft: UserDraft) -> User:
+        """Create a user.
+
+        Args:
+            draft: the validated new user.
+
+        Returns:
+            The stored user, version 1.
+
+        Raises:
+            AlreadyExists: another user has this email (in any case).
+        """
+        async with self._uow_factory() as uow:
+            # Checked first for a clear message; the unique index still guards races.
+            if await uow.users.get_by_email(draft.email) is not None:
+                raise AlreadyExists("user", "email")
+            user = await uow.users.add(draft, self._clock())
+            await uow.commit()
+        return user
+
+    async def update(self, user_id: int, version: int, patch: UserPatch) -> User:
+        """Apply the fields set in ``patch`` to the user if it is still at ``version``.
+
+        Args:
+            user_id: the user's id.
+            version: the version the editor started from.
+            patch: the fields to change; unset fields keep their value.
+
+        Returns:
+            The updated user, or the user as stored if the patch changes nothing.
+
+        Raises:
+            NotFound: no such user.
+            Conflict: the user changed since ``version``.
+            AlreadyExists: another user has the new email.
+        """
+        # Every user column is NOT NULL, so an explicit None can only mean "keep it".
+        changes = {k: v for k, v in patch.model_dump(exclude_unset=True).items() if v is not None}
+        async with self._uow_factory() as uow:
+            if not changes:
+                user = await uow.users.get(user_id)
+            else:
+                if "email" in changes:
+                    owner = await uow.users.get_by_email(str(changes["email"]))
+                    if owner is not None and owner.id != user_id:
+                        raise AlreadyExists("user", "email")
+                user = await uow.users.update(user_id, version, changes, self._clock())
+            await uow.commit()
+        return user
+
+    async def delete_impact(self, user_id: int) -> DeleteImpact:
+        """What deleting the user would take with it, for the confirmation dialog.
+
+        Args:
+            user_id: the user's id.
+
+        Returns:
+            How many tokens and events belong to the user.
+
+        Raises:
+            NotFound: no such user.
+        """
+        async with self._uow_factory() as uow:
+            # Zero counts for a user deleted meanwhile would make the dialog lie.
+            await uow.users.get(user_id)
+            impact = await uow.users.delete_impact(user_id)
+            await uow.commit()
+        return impact
+
+    async def delete(self, user_id: int, version: int) -> None:
+        """Delete the user, its tokens and its events.
+
+        Args:
+            user_id: the user's id.
+            version: the version the administrator confirmed.
+
+        Raises:
+            NotFound: no such user.
+            Conflict: the user changed since ``version``.
+        """
+        async with self._uow_factory() as uow:
+            await uow.users.delete(user_id, version)
+            await uow.commit()

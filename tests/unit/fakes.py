@@ -1,0 +1,311 @@
+"""In-memory implementations of the ports, with the semantics of the PostgreSQL adapters.
+
+A :class:`FakeUnitOfWorkFactory` holds the committed rows. Each :class:`FakeUnitOfWork`
+works on a copy taken when it starts and writes it back only on commit, so anything it did
+before an exception is really gone. Ids come from per-table counters that, like sequences,
+are not rolled back. Units are meant to run one after another: two open at once do not
+see each other's locks, and the later commit wins.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Generic, Self, TypeVar
+
+from app.domain.errors import AlreadyExists, Conflict, InvalidInput, InvalidReference, NotFound
+from app.domain.events import Event, EventDraft, EventFilter, EventPatch
+from app.domain.paging import Cursor, Page, PageRequest
+from app.domain.ports import EventRepository, TokenRepository, UserRepository
+from app.domain.tokens import NewToken, Token, TokenFilter, TokenPatch, token_status
+from app.domain.users import DeleteImpact, User, UserDraft, UserFilter, UserPatch
+
+E = TypeVar("E", User, Token, Event)
+D = TypeVar("D", UserDraft, NewToken, EventDraft)
+F = TypeVar("F", UserFilter, TokenFilter, EventFilter)
+
+
+@dataclass
+class Tables:
+    users: dict[int, User] = field(default_factory=dict)
+    tokens: dict[int, Token] = field(default_factory=dict)
+    events: dict[int, Event] = field(default_factory=dict)
+
+    def copy(self) -> Tables:
+        # Rows are frozen models, so copying the dicts isolates a transaction.
+        return Tables(dict(self.users), dict(self.tokens), dict(self.events))
+
+
+def _contains(needle: str | None, *haystack: str) -> bool:
+    # ILIKE '%needle%': no needle matches everything.
+    return not needle or any(needle.lower() in text.lower() for text in haystack)
+
+
+class _FakeRepository(Generic[E, D, F]):
+    entity: str
+    table: str
+    sortable: frozenset[str]
+    updatable: frozenset[str]
+
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self._uow = uow
+
+    @property
+    def rows(self) -> dict[int, E]:
+        rows: dict[int, E] = getattr(self._uow.tables, self.table)
+        return rows
+
+    def _build(self, ident: int, draft: D, now: datetime) -> E:
+        raise NotImplementedError
+
+    def _matches(self, row: E, filter: F) -> bool:
+        raise NotImplementedError
+
+    def _check(self, row: E) -> None:
+        pass  # the unique indexes, foreign keys and CHECKs of the table
+
+    def _on_delete(self, ident: int) -> None:
+        pass  # what ON DELETE CASCADE removes with the row
+
+    def _owner_exists(self, owner_id: int) -> None:
+        if owner_id not in self._uow.tables.users:
+            raise InvalidReference("owner_id")
+
+    async def add(self, draft: D, now: datetime) -> E:
+        row = self._build(next(self._uow.db.sequences[self.table]), draft, now)
+        self._check(row)
+        self.rows[row.id] = row
+        return row
+
+    async def get(self, ident: int) -> E:
+        try:
+            return self.rows[ident]
+        except KeyError:
+            raise NotFound(self.entity, ident) from None
+
+    async def list(self, filter: F, page: PageRequest) -> Page[E]:
+        return self._page([row for row in self.rows.values() if self._matches(row, filter)], page)
+
+    async def count(self, filter: F) -> int:
+        return sum(1 for row in self.rows.values() if self._matches(row, filter))
+
+    async def estimate_total(self) -> int:
+        return len(self.rows)
+
+    async def update(
+        self, ident: int, version: int, changes: Mapping[str, object], now: datetime
+    ) -> E:
+        current = await self._current(ident, version)
+        if unknown := set(changes) - self.updatable:
+            raise ValueError(f"{self.entity} cannot change {sorted(unknown)}")
+        values: dict[str, Any] = {**current.model_dump(), **changes}
+        values["version"] += 1
+        if "updated_at" in values:
+            values["updated_at"] = now
+        # Validated like a row read back, so a service passing a wrong type fails here.
+        row = type(current).model_validate(values)
+        self._check(row)
+        self.rows[ident] = row
+        return row
+
+    async def delete(self, ident: int, version: int | None = None) -> None:
+        await self._current(ident, version)
+        del self.rows[ident]
+        self._on_delete(ident)
+
+    async def _current(self, ident: int, version: int | None) -> E:
+        current = await self.get(ident)
+        if version is not None and current.version != version:
+            raise Conflict(self.entity, ident, version)
+        return current
+
+    def _page(self, rows: Sequence[E], page: PageRequest) -> Page[E]:
+        if page.sort not in self.sortable:
+            raise InvalidInput({"sort": f"Cannot sort {self.entity}s by {page.sort!r}."})
+
+        def key(row: E) -> tuple[Any, int]:
+            return getattr(row, page.sort), row.id
+
+        ordered = sorted(rows, key=key, reverse=page.descending)
+        if page.after is not None:
+            after = (page.after.value, page.after.id)
+            ordered = [
+                r for r in ordered if (key(r) < after if page.descending else key(r) > after)
+            ]
+        items = tuple(ordered[: page.limit])
+        more = len(ordered) > page.limit
+        cursor = Cursor(*key(items[-1])) if more else None
+        return Page(items, cursor)
+
+
+class FakeUserRepository(_FakeRepository[User, UserDraft, UserFilter]):
+    entity = "user"
+    table = "users"
+    sortable = frozenset({"id", "email", "display_name", "role", "created_at", "updated_at"})
+    updatable = frozenset(UserPatch.model_fields)
+
+    def _build(self, ident: int, draft: UserDraft, now: datetime) -> User:
+        return User(id=ident, created_at=now, updated_at=now, version=1, **draft.model_dump())
+
+    def _matches(self, row: User, filter: UserFilter) -> bool:
+        return (
+            _contains(filter.search, row.email, row.display_name)
+            and filter.role in (None, row.role)
+            and filter.is_active in (None, row.is_active)
+        )
+
+    def _check(self, row: User) -> None:
+        if any(u.id != row.id and u.email.lower() == row.email.lower() for u in self.rows.values()):
+            raise AlreadyExists("user", "email")
+
+    def _on_delete(self, ident: int) -> None:
+        tables = self._uow.tables
+        tables.tokens = {k: t for k, t in tables.tokens.items() if t.owner_id != ident}
+        tables.events = {k: e for k, e in tables.events.items() if e.owner_id != ident}
+
+    async def get_by_email(self, email: str) -> User | None:
+        return next((u for u in self.rows.values() if u.email.lower() == email.lower()), None)
+
+    async def delete_impact(self, ident: int) -> DeleteImpact:
+        await self.get(ident)
+        tables = self._uow.tables
+        return DeleteImpact(
+            tokens=sum(1 for t in tables.tokens.values() if t.owner_id == ident),
+            events=sum(1 for e in tables.events.values() if e.owner_id == ident),
+        )
+
+
+class FakeTokenRepository(_FakeRepository[Token, NewToken, TokenFilter]):
+    entity = "token"
+    table = "tokens"
+    sortable = frozenset({"id", "name", "prefix", "created_at", "expires_at"})
+    updatable = frozenset(TokenPatch.model_fields)
+
+    def _build(self, ident: int, draft: NewToken, now: datetime) -> Token:
+        return Token(id=ident, last_used_at=None, revoked_at=None, version=1, **draft.model_dump())
+
+    def _matches(self, row: Token, filter: TokenFilter) -> bool:
+        if filter.owner_id not in (None, row.owner_id):
+            return False
+        if not _contains(filter.search, row.name, row.prefix):
+            return False
+        if not filter.statuses:
+            return True
+        if filter.as_of is None:
+            raise ValueError("TokenFilter.statuses needs as_of")
+        status = token_status(row.expires_at, row.revoked_at, filter.as_of, filter.soon)
+        return status in filter.statuses
+
+    def _check(self, row: Token) -> None:
+        self._owner_exists(row.owner_id)
+        if row.expires_at <= row.created_at:
+            raise InvalidInput({"expires_at": "A token must expire after it is created."})
+        if any(t.id != row.id and t.secret_hash == row.secret_hash for t in self.rows.values()):
+            raise AlreadyExists("token", "secret_hash")
+
+    async def get_by_hash(self, secret_hash: str) -> Token | None:
+        return next((t for t in self.rows.values() if t.secret_hash == secret_hash), None)
+
+    async def list_expiring(self, now: datetime, until: datetime, page: PageRequest) -> Page[Token]:
+        rows = [
+            t for t in self.rows.values() if t.revoked_at is None and now < t.expires_at <= until
+        ]
+        return self._page(rows, page)
+
+
+class FakeEventRepository(_FakeRepository[Event, EventDraft, EventFilter]):
+    entity = "event"
+    table = "events"
+    sortable = frozenset({"id", "title", "starts_at", "ends_at", "created_at", "updated_at"})
+    updatable = frozenset(EventPatch.model_fields)
+
+    def _build(self, ident: int, draft: EventDraft, now: datetime) -> Event:
+        return Event(id=ident, created_at=now, updated_at=now, version=1, **draft.model_dump())
+
+    def _matches(self, row: Event, filter: EventFilter) -> bool:
+        return (
+            filter.owner_id in (None, row.owner_id)
+            and _contains(filter.search, row.title)
+            and (filter.starts_before is None or row.starts_at < filter.starts_before)
+            and (filter.ends_after is None or row.ends_at > filter.ends_after)
+        )
+
+    def _check(self, row: Event) -> None:
+        self._owner_exists(row.owner_id)
+        if row.ends_at < row.starts_at:
+            raise InvalidInput({"ends_at": "The event cannot end before it starts."})
+
+    async def overlapping(
+        self,
+        owner_id: int,
+        starts_at: datetime,
+        ends_at: datetime,
+        exclude_id: int | None = None,
+    ) -> Sequence[Event]:
+        # Sharing time is the list's "touches the range" rule for the owner's events.
+        shares = EventFilter(owner_id=owner_id, starts_before=ends_at, ends_after=starts_at)
+        found = [e for e in self.rows.values() if e.id != exclude_id and self._matches(e, shares)]
+        return sorted(found, key=lambda e: (e.starts_at, e.id))
+
+
+class FakeUnitOfWork:
+    """One transaction over the fake tables. Rolls back unless committed."""
+
+    def __init__(self, db: FakeUnitOfWorkFactory, fail_commit: Exception | None = None) -> None:
+        self.db = db
+        self.tables = db.tables.copy()
+        self.committed = False
+        self._fail_commit = fail_commit
+        # Typed as the ports: the protocol's attributes are mutable, hence invariant.
+        self.users: UserRepository = FakeUserRepository(self)
+        self.tokens: TokenRepository = FakeTokenRepository(self)
+        self.events: EventRepository = FakeEventRepository(self)
+
+    async def __aenter__(self) -> Self:
+        self.tables = self.db.tables.copy()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.rollback()
+
+    async def commit(self) -> None:
+        if self._fail_commit is not None:
+            raise self._fail_commit
+        self.db.tables = self.tables.copy()
+        self.committed = True
+
+    async def rollback(self) -> None:
+        # After a commit this discards nothing: the copy equals what was committed.
+        self.tables = self.db.tables.copy()
+
+
+class FakeUnitOfWorkFactory:
+    """The fake database: committed rows and sequences, and a maker of units of work.
+
+    Set ``fail_commit`` to make every later commit raise it, as a lost connection would.
+    """
+
+    def __init__(self) -> None:
+        self.tables = Tables()
+        self.sequences: defaultdict[str, Iterator[int]] = defaultdict(lambda: itertools.count(1))
+        self.units: list[FakeUnitOfWork] = []
+        self.fail_commit: Exception | None = None
+
+    def __call__(self) -> FakeUnitOfWork:
+        uow = FakeUnitOfWork(self, self.fail_commit)
+        self.units.append(uow)
+        return uow
+
+    @property
+    def last(self) -> FakeUnitOfWork:
+        """The unit of work made most recently."""
+        return self.units[-1]

@@ -1,0 +1,1 @@
+"""Adapters: PostgreSQL through SQLAlchemy async + asyncpg, Alembic, the embedded server."""

@@ -1,0 +1,79 @@
+"""Engine, session factory, ``get_db`` and the health check."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from sqlalchemy import text
+from sqlalchemy.engine import URL
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from app.infrastructure.errors import translated
+from app.infrastructure.settings import Settings
+
+
+def create_engine(url: URL, settings: Settings) -> AsyncEngine:
+    """An asyncpg engine sized for one desktop client.
+
+    A handful of connections is plenty for one window; ``pool_pre_ping`` notices a
+    server that restarted; the statement timeout keeps a runaway query from holding
+    a connection forever.
+    """
+    server_settings = {"application_name": "tessera"}
+    if settings.statement_timeout_s:
+        server_settings["statement_timeout"] = str(int(settings.statement_timeout_s * 1000))
+    return create_async_engine(
+        url,
+        pool_size=settings.pool_size,
+        max_overflow=settings.max_overflow,
+        pool_timeout=settings.pool_timeout_s,
+        pool_pre_ping=True,
+        pool_recycle=1800,
+        connect_args={"timeout": settings.connect_timeout_s, "server_settings": server_settings},
+    )
+
+
+def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions whose objects stay readable after commit (nothing lazy-loads later)."""
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+@asynccontextmanager
+async def get_db(factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """Yield a session for one piece of work; roll back whatever was not committed."""
+    async with factory() as session:
+        try:
+            yield session
+        finally:
+            await session.rollback()
+
+
+@dataclass(frozen=True, slots=True)
+class Health:
+    """What the health check learned."""
+
+    server_version: str
+    latency_ms: float
+
+
+async def health_check(factory: async_sessionmaker[AsyncSession]) -> Health:
+    """``SELECT 1`` through a session, and the server's version.
+
+    Raises:
+        Unavailable: the database cannot be reached.
+    """
+    started = time.perf_counter()
+    async with translated("database"), get_db(factory) as session:
+        one = (await session.execute(text("SELECT 1"))).scalar_one()
+        version = (await session.execute(text("SHOW server_version"))).scalar_one()
+    if one != 1:
+        raise RuntimeError("SELECT 1 did not return 1")
+    return Health(server_version=str(version), latency_ms=(time.perf_counter() - started) * 1000)

@@ -1,0 +1,57 @@
+"""Events on PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Row, select
+
+from app.domain.events import Event, EventDraft, EventFilter
+from app.infrastructure.repositories.base import Clauses, SqlRepository, contains
+from app.infrastructure.tables import events
+
+
+class SqlEventRepository(SqlRepository[Event, EventDraft, EventFilter]):
+    """The events table."""
+
+    table = events
+    entity_name = "event"
+    sortable = frozenset({"id", "title", "starts_at", "ends_at", "created_at", "updated_at"})
+
+    def _to_entity(self, row: Row[Any]) -> Event:
+        return Event.model_construct(**row._mapping)
+
+    def _where(self, filter: EventFilter) -> Clauses:
+        where: Clauses = []
+        if filter.owner_id is not None:
+            where.append(events.c.owner_id == filter.owner_id)
+        if filter.search:
+            where.append(contains(events.c.title, filter.search))
+        if filter.starts_before is not None:
+            where.append(events.c.starts_at < filter.starts_before)
+        if filter.ends_after is not None:
+            where.append(events.c.ends_at > filter.ends_after)
+        return where
+
+    async def overlapping(
+        self,
+        owner_id: int,
+        starts_at: datetime,
+        ends_at: datetime,
+        exclude_id: int | None = None,
+    ) -> Sequence[Event]:
+        """The owner's events sharing time with [starts_at, ends_at); touching is not sharing."""
+        statement = (
+            select(events)
+            .where(
+                events.c.owner_id == owner_id,
+                events.c.starts_at < ends_at,
+                events.c.ends_at > starts_at,
+            )
+            .order_by(events.c.starts_at, events.c.id)
+        )
+        if exclude_id is not None:
+            statement = statement.where(events.c.id != exclude_id)
+        return [self._to_entity(row) for row in await self._rows(statement)]

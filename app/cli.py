@@ -1,0 +1,99 @@
+"""``tessera``: the command line entry point.
+
+Until the window lands, ``tessera`` opens the configured database (the embedded one
+when ``TESSERA_DATABASE_URL`` is unset), brings its schema up to date and reports.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+
+from app import __version__
+from app.bootstrap import Tessera, open_tessera
+from app.domain.errors import DomainError
+from app.domain.events import EventFilter
+from app.domain.tokens import TokenFilter, TokenStatus
+from app.domain.users import UserFilter
+from app.infrastructure.embedded import EmbeddedServerError
+from app.infrastructure.migrations import Revision, SchemaState
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tessera", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"tessera {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+    parser.add_argument(
+        "command",
+        nargs="?",
+        default="status",
+        choices=["status", "upgrade"],
+        help="status: upgrade the schema if needed and report (default); "
+        "upgrade: only apply pending migrations",
+    )
+    return parser
+
+
+async def _upgrade(tessera: Tessera) -> None:
+    state = await tessera.migrations.state()
+    if state is SchemaState.AHEAD:
+        raise DomainError(
+            "This database was migrated by a newer Tessera; upgrade Tessera before using it."
+        )
+    pending = await tessera.migrations.pending()
+    if not pending:
+        print("Schema is up to date.")
+        return
+
+    def applied(revision: Revision) -> None:
+        print(f"  applied {revision.id}: {revision.message.splitlines()[0]}")
+
+    print(f"Applying {len(pending)} migration(s)…")
+    await tessera.migrations.upgrade(progress=applied)
+
+
+async def _status(tessera: Tessera) -> None:
+    health = await tessera.database.health()
+    print(f"Database: {tessera.database.label} (PostgreSQL {health.server_version})")
+    await _upgrade(tessera)
+    now_filter = TokenFilter(
+        statuses=frozenset({TokenStatus.EXPIRED, TokenStatus.EXPIRING_SOON}),
+    )
+    users = await tessera.users.count(UserFilter())
+    tokens = await tessera.tokens.count(TokenFilter())
+    attention = await tessera.tokens.count(now_filter)
+    events = await tessera.events.count(EventFilter())
+    print(f"{users} users, {tokens} tokens ({attention} expired or expiring soon), {events} events")
+
+
+async def _run(command: str) -> None:
+    task = asyncio.current_task()
+    if task is not None and sys.platform != "win32":
+        # SIGTERM cancels the work, so the database (and the embedded server) close cleanly.
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
+    async with open_tessera() as tessera:
+        if command == "upgrade":
+            await _upgrade(tessera)
+        else:
+            await _status(tessera)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the ``tessera`` command; returns the process exit code."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING)
+    try:
+        asyncio.run(_run(args.command))
+    except (DomainError, EmbeddedServerError) as error:
+        print(f"tessera: {error}", file=sys.stderr)
+        return 1
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

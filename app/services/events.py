@@ -2,29 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 
-from app.domain.clock import Clock, system_clock
 from app.domain.errors import Conflict, InvalidReference, NotFound
 from app.domain.events import Event, EventDraft, EventFilter, EventPatch
 from app.domain.paging import Page, PageRequest
 from app.domain.ports import UnitOfWork
+from app.services.base import Service
 
 _NO_OWNER = "The owner chosen does not exist; they may have been deleted."
 
 
-class EventService:
+class EventService(Service):
     """What the window can do with events. Each method is one transaction.
 
     Args:
         uow_factory: makes a fresh unit of work per use case.
         clock: the source of now, stamped on created and updated rows.
     """
-
-    def __init__(self, uow_factory: Callable[[], UnitOfWork], clock: Clock = system_clock) -> None:
-        self._uow_factory = uow_factory
-        self._clock = clock
 
     async def list(self, filter: EventFilter, page: PageRequest) -> Page[Event]:
         """One page of the events that match ``filter``.
@@ -36,10 +32,7 @@ class EventService:
         Returns:
             The page and the cursor of the next one.
         """
-        async with self._uow_factory() as uow:
-            result = await uow.events.list(filter, page)
-            await uow.commit()
-        return result
+        return await self._read(lambda uow: uow.events.list(filter, page))
 
     async def count(self, filter: EventFilter) -> int:
         """How many events match ``filter``.
@@ -50,10 +43,7 @@ class EventService:
         Returns:
             The exact count.
         """
-        async with self._uow_factory() as uow:
-            result = await uow.events.count(filter)
-            await uow.commit()
-        return result
+        return await self._read(lambda uow: uow.events.count(filter))
 
     async def get(self, event_id: int) -> Event:
         """The event with this id.
@@ -67,10 +57,7 @@ class EventService:
         Raises:
             NotFound: no such event.
         """
-        async with self._uow_factory() as uow:
-            event = await uow.events.get(event_id)
-            await uow.commit()
-        return event
+        return await self._read(lambda uow: uow.events.get(event_id))
 
     async def create(self, draft: EventDraft) -> Event:
         """Create an event.
@@ -163,10 +150,9 @@ class EventService:
         Returns:
             The overlapping events.
         """
-        async with self._uow_factory() as uow:
-            events = await uow.events.overlapping(owner_id, starts_at, ends_at, exclude_id)
-            await uow.commit()
-        return events
+        return await self._read(
+            lambda uow: uow.events.overlapping(owner_id, starts_at, ends_at, exclude_id)
+        )
 
 
 async def _require_owner(uow: UnitOfWork, owner_id: int) -> None:

@@ -21,6 +21,7 @@ from app.domain.tokens import (
     TokenRequest,
     TokenStatus,
 )
+from app.services.base import Service
 from app.services.token_secrets import generate_secret, hash_secret, secret_prefix
 
 
@@ -28,7 +29,7 @@ def _when(moment: datetime) -> str:
     return f"{moment:%Y-%m-%d %H:%M} UTC"
 
 
-class TokenService:
+class TokenService(Service):
     """What the window can do with tokens. Each method is one transaction.
 
     Args:
@@ -43,8 +44,7 @@ class TokenService:
         clock: Clock = system_clock,
         soon: timedelta = DEFAULT_SOON,
     ) -> None:
-        self._uow_factory = uow_factory
-        self._clock = clock
+        super().__init__(uow_factory, clock)
         self._soon = soon
 
     def _dated(self, filter: TokenFilter) -> TokenFilter:
@@ -65,10 +65,7 @@ class TokenService:
         Returns:
             The page and the cursor of the next one.
         """
-        async with self._uow_factory() as uow:
-            result = await uow.tokens.list(self._dated(filter), page)
-            await uow.commit()
-        return result
+        return await self._read(lambda uow: uow.tokens.list(self._dated(filter), page))
 
     async def count(self, filter: TokenFilter) -> int:
         """How many tokens match ``filter`` (statuses judged as in :meth:`list`).
@@ -79,10 +76,7 @@ class TokenService:
         Returns:
             The exact count.
         """
-        async with self._uow_factory() as uow:
-            result = await uow.tokens.count(self._dated(filter))
-            await uow.commit()
-        return result
+        return await self._read(lambda uow: uow.tokens.count(self._dated(filter)))
 
     async def get(self, token_id: int) -> Token:
         """The token with this id.
@@ -96,10 +90,7 @@ class TokenService:
         Raises:
             NotFound: no such token.
         """
-        async with self._uow_factory() as uow:
-            token = await uow.tokens.get(token_id)
-            await uow.commit()
-        return token
+        return await self._read(lambda uow: uow.tokens.get(token_id))
 
     def status(self, token: Token) -> TokenStatus:
         """Where the token stands now.

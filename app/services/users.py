@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
-from app.domain.clock import Clock, system_clock
 from app.domain.errors import AlreadyExists
 from app.domain.paging import Page, PageRequest
-from app.domain.ports import UnitOfWork
 from app.domain.users import DeleteImpact, User, UserDraft, UserFilter, UserPatch
+from app.services.base import Service
 
 
-class UserService:
+class UserService(Service):
     """What the window can do with users. Each method is one transaction.
 
     Args:
         uow_factory: makes a fresh unit of work per use case.
         clock: the source of now, stamped on created and updated rows.
     """
-
-    def __init__(self, uow_factory: Callable[[], UnitOfWork], clock: Clock = system_clock) -> None:
-        self._uow_factory = uow_factory
-        self._clock = clock
 
     async def list(self, filter: UserFilter, page: PageRequest) -> Page[User]:
         """One page of the users that match ``filter``.
@@ -33,10 +28,7 @@ class UserService:
         Returns:
             The page and the cursor of the next one.
         """
-        async with self._uow_factory() as uow:
-            result = await uow.users.list(filter, page)
-            await uow.commit()
-        return result
+        return await self._read(lambda uow: uow.users.list(filter, page))
 
     async def count(self, filter: UserFilter) -> int:
         """How many users match ``filter``.
@@ -47,10 +39,7 @@ class UserService:
         Returns:
             The exact count.
         """
-        async with self._uow_factory() as uow:
-            result = await uow.users.count(filter)
-            await uow.commit()
-        return result
+        return await self._read(lambda uow: uow.users.count(filter))
 
     async def get(self, user_id: int) -> User:
         """The user with this id.
@@ -64,10 +53,7 @@ class UserService:
         Raises:
             NotFound: no such user.
         """
-        async with self._uow_factory() as uow:
-            user = await uow.users.get(user_id)
-            await uow.commit()
-        return user
+        return await self._read(lambda uow: uow.users.get(user_id))
 
     async def search(self, text: str, limit: int = 20) -> Sequence[User]:
         """Users whose email or name contains ``text``, for an owner picker.

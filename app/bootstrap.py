@@ -11,7 +11,9 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from app.domain.clock import Clock, system_clock
+from app.domain.errors import Unavailable
 from app.infrastructure.database import Database
+from app.infrastructure.embedded import EmbeddedServerError
 from app.infrastructure.migrations import MigrationRunner
 from app.infrastructure.settings import Settings
 from app.services.events import EventService
@@ -29,6 +31,11 @@ class Tessera:
     database: Database
     migrations: MigrationRunner
 
+    @property
+    def label(self) -> str:
+        """The database in use, for the title bar: "Local database" or ``user@host/db``."""
+        return self.database.label
+
 
 @asynccontextmanager
 async def open_tessera(
@@ -36,7 +43,17 @@ async def open_tessera(
 ) -> AsyncIterator[Tessera]:
     """Open the configured database and wire the services to it; close it on exit."""
     settings = settings or Settings()
-    async with Database(settings) as database:
+    database = Database(settings)
+    try:
+        await database.open()
+    except EmbeddedServerError as error:
+        await database.close()
+        first_line = str(error).splitlines()[0]
+        raise Unavailable(f"The local database could not start: {first_line}") from None
+    except BaseException:
+        await database.close()
+        raise
+    async with database:
         factory = database.unit_of_work
         yield Tessera(
             users=UserService(factory, clock),

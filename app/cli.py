@@ -1,7 +1,6 @@
-"""``tessera``: the command line entry point.
+"""``tessera``: open the window, or (``tessera status``, ``tessera upgrade``) work in the shell.
 
-Until the window lands, ``tessera`` opens the configured database (the embedded one
-when ``TESSERA_DATABASE_URL`` is unset), brings its schema up to date and reports.
+The configured database is used (the embedded one when ``TESSERA_DATABASE_URL`` is unset).
 """
 
 from __future__ import annotations
@@ -14,12 +13,14 @@ import sys
 
 from app import __version__
 from app.bootstrap import Tessera, open_tessera
+from app.domain.clock import system_clock
 from app.domain.errors import DomainError
 from app.domain.events import EventFilter
+from app.domain.schema import Revision, SchemaState
 from app.domain.tokens import TokenFilter, TokenStatus
 from app.domain.users import UserFilter
 from app.infrastructure.embedded import EmbeddedServerError
-from app.infrastructure.migrations import Revision, SchemaState
+from app.infrastructure.settings import Settings
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -29,10 +30,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "command",
         nargs="?",
-        default="status",
-        choices=["status", "upgrade"],
-        help="status: upgrade the schema if needed and report (default); "
-        "upgrade: only apply pending migrations",
+        default="window",
+        choices=["window", "status", "upgrade"],
+        help="window: open Tessera (default); status: upgrade the schema if needed and "
+        "report; upgrade: only apply pending migrations",
     )
     return parser
 
@@ -81,10 +82,19 @@ async def _run(command: str) -> None:
             await _status(tessera)
 
 
+def _window() -> int:
+    from ui.app import main as run_gui  # Qt only when a window is wanted
+
+    settings = Settings()
+    return run_gui(lambda: open_tessera(settings), system_clock, settings.expiring_soon)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the ``tessera`` command; returns the process exit code."""
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING)
+    if args.command == "window":
+        return _window()
     try:
         asyncio.run(_run(args.command))
     except (DomainError, EmbeddedServerError) as error:

@@ -79,6 +79,8 @@ def _qasync_loop() -> asyncio.AbstractEventLoop:
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication([])
+    assert isinstance(app, QApplication)
+    app.setQuitOnLastWindowClosed(False)  # as in the app: closing a window must not stop the loop
     loop: asyncio.AbstractEventLoop = qasync.QEventLoop(app)
     return loop
 

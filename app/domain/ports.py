@@ -6,7 +6,7 @@ in memory. Repositories never commit: the unit of work does.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self, TypeVar
@@ -32,6 +32,10 @@ class CrudRepository(Protocol[EntityT, DraftT, FilterT]):
 
     async def get(self, ident: int) -> EntityT:
         """The record with this id; raises ``NotFound``."""
+        ...
+
+    async def get_many(self, ids: Collection[int]) -> Sequence[EntityT]:
+        """The records with these ids that exist, in id order."""
         ...
 
     async def list(self, filter: FilterT, page: PageRequest) -> Page[EntityT]:

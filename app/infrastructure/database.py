@@ -60,11 +60,12 @@ class Database:
             self._embedded = None
 
     async def __aenter__(self) -> Self:
-        try:
-            await self.open()
-        except BaseException:
-            await self.close()
-            raise
+        if self._engine is None:
+            try:
+                await self.open()
+            except BaseException:
+                await self.close()
+                raise
         return self
 
     async def __aexit__(

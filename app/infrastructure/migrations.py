@@ -6,9 +6,7 @@ through ``AsyncConnection.run_sync`` instead of starting a loop of its own.
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,26 +18,10 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 import migrations
+from app.domain.schema import Revision, SchemaState
 from app.infrastructure.errors import translated
 
 MIGRATIONS_DIR = Path(migrations.__file__).parent
-
-
-@dataclass(frozen=True, slots=True)
-class Revision:
-    """One migration: its id and what it does."""
-
-    id: str
-    message: str
-
-
-class SchemaState(enum.Enum):
-    """The database's schema against the newest one this Tessera knows."""
-
-    EMPTY = "empty"
-    BEHIND = "behind"
-    CURRENT = "current"
-    AHEAD = "ahead"
 
 
 def alembic_config() -> Config:

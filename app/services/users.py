@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from app.domain.errors import AlreadyExists
 from app.domain.paging import Page, PageRequest
@@ -40,6 +40,25 @@ class UserService(Service):
             The exact count.
         """
         return await self._read(lambda uow: uow.users.count(filter))
+
+    async def get_many(self, user_ids: Collection[int]) -> Sequence[User]:
+        """The users with these ids that still exist (to name owners in other tables).
+
+        Args:
+            user_ids: ids to look up.
+
+        Returns:
+            The users found, in id order.
+        """
+        return await self._read(lambda uow: uow.users.get_many(user_ids))
+
+    async def estimate_total(self) -> int:
+        """All users in the table, estimated: instant even on millions of rows.
+
+        Returns:
+            The planner's estimate (exact for small tables that were never analysed).
+        """
+        return await self._read(lambda uow: uow.users.estimate_total())
 
     async def get(self, user_id: int) -> User:
         """The user with this id.

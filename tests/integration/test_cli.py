@@ -37,13 +37,13 @@ def test_first_run_on_embedded_server_migrates_then_reports(tmp_path: Path) -> N
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TESSERA_", "TEST_"))}
     env["TESSERA_DATA_DIR"] = str(tmp_path / "data")
 
-    first = _tessera(env=env)
+    first = _tessera("status", env=env)
     assert first.returncode == 0, first.stderr
     assert "Database: Local database (PostgreSQL 18" in first.stdout
     assert "applied 0001: Users, tokens and events." in first.stdout
     assert "0 users, 0 tokens (0 expired or expiring soon), 0 events" in first.stdout
 
-    again = _tessera(env=env)
+    again = _tessera("status", env=env)
     assert again.returncode == 0, again.stderr
     assert "Schema is up to date." in again.stdout
     assert _servers_on(tmp_path / "data") == []
@@ -53,7 +53,7 @@ def test_unreachable_server_is_a_one_line_error(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TESSERA_", "TEST_"))}
     env["TESSERA_DATABASE_URL"] = "postgresql://tessera:pw@127.0.0.1:1/none"
     env["TESSERA_DATA_DIR"] = str(tmp_path)
-    done = _tessera(env=env)
+    done = _tessera("status", env=env)
     assert done.returncode == 1
     assert done.stderr.strip() == (
         "tessera: The database cannot be reached. Check the connection and retry."

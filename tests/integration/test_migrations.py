@@ -15,8 +15,9 @@ from sqlalchemy import text
 from sqlalchemy.engine import URL, Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.domain.schema import Revision, SchemaState
 from app.infrastructure.db import create_engine
-from app.infrastructure.migrations import MigrationRunner, Revision, SchemaState, alembic_config
+from app.infrastructure.migrations import MigrationRunner, alembic_config
 from app.infrastructure.settings import Settings
 from app.infrastructure.tables import metadata
 

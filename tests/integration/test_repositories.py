@@ -353,3 +353,13 @@ async def test_uncommitted_work_is_rolled_back(uow_factory: UowFactory) -> None:
         await fail_half_way()
     async with uow_factory() as uow:
         assert await uow.users.count(UserFilter(search="ghost")) == 0
+
+
+async def test_get_many_returns_existing_rows_in_id_order(uow_factory: UowFactory) -> None:
+    async with uow_factory() as uow:
+        first = await _user(uow, "one@x.org")
+        second = await _user(uow, "two@x.org")
+        found = await uow.users.get_many({second, 999_999, first})
+        none = await uow.users.get_many([])
+    assert [u.id for u in found] == [first, second]
+    assert none == []

@@ -11,7 +11,7 @@ from app.services.events import EventService
 from app.services.tokens import TokenService
 from app.services.users import UserService
 from tests.clock import FrozenClock
-from tests.unit.fakes import FakeUnitOfWorkFactory
+from tests.fakes import FakeUnitOfWorkFactory
 
 START = datetime(2030, 3, 14, 9, 30, tzinfo=UTC)
 

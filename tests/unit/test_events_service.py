@@ -11,7 +11,7 @@ from app.domain.users import User, UserDraft
 from app.services.events import EventService
 from app.services.users import UserService
 from tests.clock import FrozenClock
-from tests.unit.fakes import FakeUnitOfWorkFactory
+from tests.fakes import FakeUnitOfWorkFactory
 
 HOUR = timedelta(hours=1)
 

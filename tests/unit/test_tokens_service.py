@@ -11,7 +11,7 @@ from app.domain.users import User
 from app.services.token_secrets import hash_secret, verify_secret
 from app.services.tokens import TokenService
 from tests.clock import FrozenClock
-from tests.unit.fakes import FakeUnitOfWorkFactory
+from tests.fakes import FakeUnitOfWorkFactory
 
 DAY = timedelta(days=1)
 

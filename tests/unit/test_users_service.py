@@ -13,7 +13,7 @@ from app.services.events import EventService
 from app.services.tokens import TokenService
 from app.services.users import UserService
 from tests.clock import FrozenClock
-from tests.unit.fakes import FakeUnitOfWorkFactory
+from tests.fakes import FakeUnitOfWorkFactory
 
 
 async def add(users: UserService, email: str, name: str, **fields: object) -> User:

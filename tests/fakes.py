@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
@@ -86,6 +86,9 @@ class _FakeRepository(Generic[E, D, F]):
             return self.rows[ident]
         except KeyError:
             raise NotFound(self.entity, ident) from None
+
+    async def get_many(self, ids: Collection[int]) -> list[E]:
+        return [self.rows[i] for i in sorted(set(ids)) if i in self.rows]
 
     async def list(self, filter: F, page: PageRequest) -> Page[E]:
         return self._page([row for row in self.rows.values() if self._matches(row, filter)], page)

@@ -1,0 +1,139 @@
+"""GUI fixtures: the window on fake services (fast) or on a fresh PostgreSQL database (real).
+
+Tests are ``async def`` on the qasync loop. They wait on signals (``loaded``, ``ready``)
+or on a condition with a deadline — never on a fixed sleep.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_asyncio
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+from sqlalchemy.engine import URL
+
+from app.domain.schema import Revision, SchemaState
+from app.domain.tokens import DEFAULT_SOON
+from app.infrastructure.db import create_engine, create_session_factory
+from app.infrastructure.migrations import MigrationRunner
+from app.infrastructure.settings import Settings
+from app.infrastructure.uow import SqlUnitOfWork
+from app.services.events import EventService
+from app.services.tokens import TokenService
+from app.services.users import UserService
+from tests.clock import FrozenClock
+from tests.fakes import FakeUnitOfWorkFactory
+from tests.gui.helpers import NOW
+from ui.window import MainWindow
+
+
+@dataclass
+class FakeMigrator:
+    """A schema that is wherever the test says."""
+
+    current: SchemaState = SchemaState.CURRENT
+    revisions: list[Revision] = field(
+        default_factory=lambda: [Revision("0001", "Users, tokens and events.")]
+    )
+    upgraded: int = 0
+
+    async def state(self) -> SchemaState:
+        return self.current
+
+    async def pending(self) -> list[Revision]:
+        return [] if self.current is SchemaState.CURRENT else list(self.revisions)
+
+    async def upgrade(
+        self, target: str = "head", progress: Callable[[Revision], None] | None = None
+    ) -> None:
+        for revision in await self.pending():
+            if progress:
+                progress(revision)
+        self.current = SchemaState.CURRENT
+        self.upgraded += 1
+
+
+@dataclass
+class Backend:
+    """What the window is given: services, schema, and the database's name."""
+
+    users: UserService
+    tokens: TokenService
+    events: EventService
+    migrations: Any
+    label: str
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(NOW)
+
+
+@pytest.fixture
+def fake_db() -> FakeUnitOfWorkFactory:
+    return FakeUnitOfWorkFactory()
+
+
+@pytest.fixture
+def fake_backend(fake_db: FakeUnitOfWorkFactory, clock: FrozenClock) -> Backend:
+    return Backend(
+        UserService(fake_db, clock),
+        TokenService(fake_db, clock),
+        EventService(fake_db, clock),
+        FakeMigrator(),
+        "Fake database",
+    )
+
+
+@pytest.fixture
+def ui_settings(tmp_path: Path) -> QSettings:
+    return QSettings(str(tmp_path / "tessera.ini"), QSettings.Format.IniFormat)
+
+
+@pytest_asyncio.fixture
+async def make_window(
+    qapp: QApplication, clock: FrozenClock, ui_settings: QSettings
+) -> AsyncIterator[Callable[[Any], MainWindow]]:
+    """Windows made by the test; closed and their work cancelled afterwards."""
+    made: list[MainWindow] = []
+
+    def make(backend: Any) -> MainWindow:
+        # Not qtbot.addWidget: pytest-qt would delete the window before this fixture
+        # could cancel its work.
+        window = MainWindow(backend, clock, DEFAULT_SOON, ui_settings)
+        made.append(window)
+        return window
+
+    yield make
+    for window in made:
+        window.close()
+        await window.shutdown()
+        window.deleteLater()
+
+
+@pytest_asyncio.fixture
+async def real_backend(empty_database: URL, clock: FrozenClock) -> AsyncIterator[Backend]:
+    """Services on a fresh, migrated PostgreSQL database of the test's own."""
+    engine = create_engine(empty_database, Settings(_env_file=None))
+    try:
+        runner = MigrationRunner(engine)
+        await runner.upgrade()
+        sessions = create_session_factory(engine)
+
+        def factory() -> SqlUnitOfWork:
+            return SqlUnitOfWork(sessions)
+
+        yield Backend(
+            UserService(factory, clock),
+            TokenService(factory, clock),
+            EventService(factory, clock),
+            runner,
+            "test database",
+        )
+    finally:
+        await engine.dispose()

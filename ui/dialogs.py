@@ -1,0 +1,254 @@
+"""The edit dialogs: user, token (issue and extend), event, and the one-time secret."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from PySide6.QtCore import QDateTime, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateTimeEdit,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.clock import Clock
+from app.domain.errors import InvalidInput
+from app.domain.events import Event, EventDraft, EventPatch
+from app.domain.tokens import DEFAULT_LIFETIME, IssuedToken, Token, TokenRequest
+from app.domain.users import Role, User, UserDraft, UserPatch
+from app.services.events import EventService
+from app.services.tokens import TokenService
+from app.services.users import UserService
+from ui.columns import ROLE_LABELS
+from ui.forms import RecordDialog
+from ui.owner_picker import OwnerPicker, Search
+
+
+def to_qt(moment: datetime) -> QDateTime:
+    """An aware datetime as a QDateTime (shown in local time)."""
+    return QDateTime.fromMSecsSinceEpoch(int(moment.timestamp() * 1000))
+
+
+def from_qt(value: QDateTime) -> datetime:
+    """A QDateTime as an aware UTC datetime."""
+    return datetime.fromtimestamp(value.toMSecsSinceEpoch() / 1000, UTC)
+
+
+def _time_edit() -> QDateTimeEdit:
+    edit = QDateTimeEdit()
+    edit.setCalendarPopup(True)
+    zone = datetime.now().astimezone().tzname()
+    edit.setDisplayFormat(f"yyyy-MM-dd HH:mm '{zone}'")
+    return edit
+
+
+class UserDialog(RecordDialog):
+    """New user, or edit one."""
+
+    def __init__(self, users: UserService, user: User | None, parent: QWidget | None) -> None:
+        super().__init__("user_dialog", "Edit user" if user else "New user", parent)
+        self._users = users
+        self._user = user
+        self.email = QLineEdit(user.email if user else "")
+        self.email.setPlaceholderText("name@example.org")
+        self.display_name = QLineEdit(user.display_name if user else "")
+        self.role = QComboBox()
+        for role, label in ROLE_LABELS.items():
+            self.role.addItem(label, role)
+        self.role.setCurrentIndex(self.role.findData(user.role if user else Role.MEMBER))
+        self.active = QCheckBox("May sign in")
+        self.active.setChecked(user.is_active if user else True)
+        self.add_field("email", "Email", self.email, "Unique, whatever the case of its letters.")
+        self.add_field("display_name", "Name", self.display_name)
+        self.add_field("role", "Role", self.role)
+        self.add_field("is_active", "Active", self.active)
+
+    def _values(self) -> dict[str, Any]:
+        return {
+            "email": self.email.text(),
+            "display_name": self.display_name.text(),
+            "role": self.role.currentData(),
+            "is_active": self.active.isChecked(),
+        }
+
+    async def save(self) -> User:
+        values = self._values()
+        if self._user is None:
+            return await self._users.create(UserDraft(**values))
+        current = self._user
+        changed = {k: v for k, v in values.items() if v != getattr(current, k)}
+        return await self._users.update(current.id, current.version, UserPatch(**changed))
+
+
+class TokenDialog(RecordDialog):
+    """Issue a token: owner, name, scopes, expiry."""
+
+    def __init__(
+        self,
+        tokens: TokenService,
+        search: Search,
+        clock: Clock,
+        owner: User | None,
+        parent: QWidget | None,
+    ) -> None:
+        super().__init__("token_dialog", "Issue token", parent)
+        self._tokens = tokens
+        self._clock = clock
+        self.owner = OwnerPicker(search)
+        self.owner.set_user(owner)
+        self.name = QLineEdit()
+        self.name.setPlaceholderText("What the token is for, e.g. “CI deploy”")
+        self.scopes = QLineEdit()
+        self.scopes.setPlaceholderText("read, write")
+        self.expires = _time_edit()
+        presets = QWidget()
+        row = QHBoxLayout(presets)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.expires, 1)
+        for days in (7, 30, 90):
+            button = QPushButton(f"{days} days")
+            button.setObjectName(f"token_dialog_preset_{days}")
+            button.clicked.connect(lambda _=False, d=days: self.set_lifetime(timedelta(days=d)))
+            row.addWidget(button)
+        self.set_lifetime(DEFAULT_LIFETIME)
+        self.add_field("owner_id", "Owner", self.owner)
+        self.add_field("name", "Name", self.name)
+        self.add_field("scopes", "Scopes", self.scopes, "Separate scopes with commas.")
+        self.add_field("expires_at", "Expires", presets, "At most 365 days from now.")
+
+    def set_lifetime(self, lifetime: timedelta) -> None:
+        """Expire ``lifetime`` from now."""
+        self.expires.setDateTime(to_qt(self._clock() + lifetime))
+
+    async def save(self) -> IssuedToken:
+        if self.owner.user is None:
+            raise InvalidInput({"owner_id": "Choose the user the token is for."})
+        scopes = tuple(s for s in (p.strip() for p in self.scopes.text().split(",")) if s)
+        request = TokenRequest(
+            owner_id=self.owner.user.id,
+            name=self.name.text(),
+            scopes=scopes,
+            expires_at=from_qt(self.expires.dateTime()),
+        )
+        return await self._tokens.issue(request)
+
+
+class ExtendDialog(RecordDialog):
+    """Move a token's expiry later."""
+
+    def __init__(self, tokens: TokenService, token: Token, parent: QWidget | None) -> None:
+        super().__init__("extend_dialog", f"Extend “{token.name}”", parent)
+        self._tokens = tokens
+        self._token = token
+        self.expires = _time_edit()
+        self.expires.setDateTime(to_qt(max(token.expires_at, datetime.now(UTC)) + timedelta(30)))
+        self.add_field("expires_at", "New expiry", self.expires, "At most 365 days from now.")
+
+    async def save(self) -> Token:
+        token = self._token
+        return await self._tokens.extend(token.id, token.version, from_qt(self.expires.dateTime()))
+
+
+class EventDialog(RecordDialog):
+    """New event, or edit one. Times are entered in the computer's time zone."""
+
+    def __init__(
+        self,
+        events: EventService,
+        search: Search,
+        clock: Clock,
+        event: Event | None,
+        owner: User | None,
+        parent: QWidget | None,
+    ) -> None:
+        super().__init__("event_dialog", "Edit event" if event else "New event", parent)
+        self._events = events
+        self._event = event
+        self.owner = OwnerPicker(search)
+        self.owner.set_user(owner)
+        self.title = QLineEdit(event.title if event else "")
+        self.location = QLineEdit(event.location if event else "")
+        start = event.starts_at if event else _next_hour(clock())
+        self.starts = _time_edit()
+        self.starts.setDateTime(to_qt(start))
+        self.ends = _time_edit()
+        self.ends.setDateTime(to_qt(event.ends_at if event else start + timedelta(hours=1)))
+        self.all_day = QCheckBox("All day")
+        self.all_day.setChecked(event.all_day if event else False)
+        self.description = QPlainTextEdit(event.description if event else "")
+        self.description.setMaximumHeight(90)
+        self.add_field("owner_id", "Owner", self.owner)
+        self.add_field("title", "Title", self.title)
+        self.add_field("location", "Location", self.location)
+        self.add_field("starts_at", "Starts", self.starts)
+        self.add_field("ends_at", "Ends", self.ends)
+        self.add_field("all_day", "", self.all_day)
+        self.add_field("description", "Description", self.description)
+
+    def _values(self) -> dict[str, Any]:
+        return {
+            "owner_id": self.owner.user.id if self.owner.user else None,
+            "title": self.title.text(),
+            "location": self.location.text(),
+            "starts_at": from_qt(self.starts.dateTime()),
+            "ends_at": from_qt(self.ends.dateTime()),
+            "all_day": self.all_day.isChecked(),
+            "description": self.description.toPlainText(),
+        }
+
+    async def save(self) -> Event:
+        values = self._values()
+        if values["owner_id"] is None:
+            raise InvalidInput({"owner_id": "Choose whose calendar the event is in."})
+        if self._event is None:
+            return await self._events.create(EventDraft(**values))
+        current = self._event
+        changed = {k: v for k, v in values.items() if v != getattr(current, k)}
+        return await self._events.update(current.id, current.version, EventPatch(**changed))
+
+
+def _next_hour(now: datetime) -> datetime:
+    return now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+
+
+class SecretDialog(QDialog):
+    """Shows a new token's secret once, with a Copy button."""
+
+    def __init__(self, issued: IssuedToken, parent: QWidget | None) -> None:
+        super().__init__(parent)
+        self.setObjectName("secret_dialog")
+        self.setWindowTitle("Token issued")
+        self.setMinimumWidth(520)
+        note = QLabel(
+            f"This is the secret of “{issued.token.name}”. Copy it now: Tessera stores only "
+            "its hash and cannot show it again."
+        )
+        note.setWordWrap(True)
+        self.secret = QLineEdit(issued.secret)
+        self.secret.setObjectName("secret_dialog_secret")
+        self.secret.setReadOnly(True)
+        self.secret.selectAll()
+        copy = QPushButton("Copy")
+        copy.setObjectName("secret_dialog_copy")
+        copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(issued.secret))
+        row = QHBoxLayout()
+        row.addWidget(self.secret, 1)
+        row.addWidget(copy)
+        done = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        done.rejected.connect(self.reject)
+        done.accepted.connect(self.accept)
+        layout = QVBoxLayout(self)
+        layout.addWidget(note)
+        layout.addLayout(row)
+        layout.addWidget(done, alignment=Qt.AlignmentFlag.AlignRight)

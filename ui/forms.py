@@ -1,0 +1,129 @@
+"""Form plumbing: a field with its error underneath, and a dialog that saves asynchronously."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.errors import AlreadyExists, DomainError, InvalidInput, InvalidReference
+from ui.tasks import UNEXPECTED, TaskRunner
+
+ERROR_STYLE = "color: #c62828;"  # readable on light and dark backgrounds alike
+
+
+def field_errors(error: DomainError) -> dict[str, str]:
+    """Where a domain error belongs in a form: field → words ("" for the whole form)."""
+    if isinstance(error, InvalidInput):
+        return dict(error.errors)
+    if isinstance(error, AlreadyExists | InvalidReference):
+        return {error.field: error.message}
+    return {"": error.message}
+
+
+class RecordDialog(QDialog):
+    """A form whose Save runs a coroutine; errors land at their fields, nothing is lost.
+
+    Subclasses add rows with :meth:`add_field` and implement :meth:`save`.
+    """
+
+    def __init__(self, name: str, title: str, parent: QWidget | None) -> None:
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.setWindowTitle(title)
+        self.setMinimumWidth(460)
+        self.tasks = TaskRunner(self)
+        self._errors: dict[str, QLabel] = {}
+        self._inputs: dict[str, QWidget] = {}
+        self.form = QFormLayout()
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.form_error = QLabel()
+        self.form_error.setObjectName(f"{name}_form_error")
+        self.form_error.setStyleSheet(ERROR_STYLE)
+        self.form_error.setWordWrap(True)
+        self.form_error.hide()
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.setObjectName(f"{name}_buttons")
+        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.save_button.setObjectName(f"{name}_save")
+        self.buttons.accepted.connect(self._save_clicked)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(self.form)
+        layout.addWidget(self.form_error)
+        layout.addWidget(self.buttons)
+        self.saved: Any = None
+
+    def add_field(self, field: str, label: str, widget: QWidget, help_text: str = "") -> None:
+        """A labelled input with a (hidden) error line under it."""
+        widget.setObjectName(f"{self.objectName()}_{field}")
+        if help_text:
+            widget.setToolTip(help_text)
+        error = QLabel()
+        error.setObjectName(f"{self.objectName()}_{field}_error")
+        error.setStyleSheet(ERROR_STYLE)
+        error.setWordWrap(True)
+        error.hide()
+        box = QWidget()
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        column.addWidget(widget)
+        column.addWidget(error)
+        self.form.addRow(label, box)
+        self._errors[field] = error
+        self._inputs[field] = widget
+
+    def show_errors(self, errors: Mapping[str, str]) -> None:
+        """Put each message at its field; one that fits no field goes above the buttons."""
+        for label in self._errors.values():
+            label.hide()
+        loose: list[str] = []
+        for field, message in errors.items():
+            at = self._errors.get(field)
+            if at is None:
+                loose.append(message)
+                continue
+            at.setText(message)
+            at.show()
+        self.form_error.setText("\n".join(loose))
+        self.form_error.setVisible(bool(loose))
+        first = next((f for f in errors if f in self._inputs), None)
+        if first is not None:
+            self._inputs[first].setFocus()
+
+    def error_at(self, field: str) -> str:
+        """The message shown at ``field`` ("" when none)."""
+        label = self._errors[field] if field else self.form_error
+        return label.text() if label.isVisibleTo(self) else ""
+
+    async def save(self) -> Any:
+        """Build the input and call the service; raise DomainError to show it."""
+        raise NotImplementedError
+
+    def _save_clicked(self) -> None:
+        self.tasks.spawn(self._save(), name=f"{self.objectName()}: save")
+
+    async def _save(self) -> None:
+        self.save_button.setEnabled(False)
+        try:
+            self.saved = await self.save()
+        except DomainError as error:
+            self.show_errors(field_errors(error))
+            return
+        except Exception:
+            self.show_errors({"": UNEXPECTED})
+            raise
+        finally:
+            self.save_button.setEnabled(True)
+        self.accept()

@@ -1,0 +1,332 @@
+"""What the Users, Tokens and Events tabs share: a paged table, search, filters, actions.
+
+Loads run as tasks on the qasync loop; a newer load makes older results stale (a
+generation number), so fast typing never shows the rows of an old search. Each finished
+load emits ``loaded``, which tests wait on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from typing import Any, ClassVar, Generic, TypeVar
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QTableView,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.clock import Clock
+from app.domain.paging import Cursor, Page, PageRequest
+from ui.format import count
+from ui.table_model import RecordTableModel, RowT
+from ui.tasks import TaskRunner
+
+FilterT = TypeVar("FilterT")
+
+PAGE_SIZE = 200
+ESTIMATE_FROM = 100_000  # above this many rows an unfiltered count is the planner's estimate
+SEARCH_DELAY_MS = 300
+
+
+class RecordTab(QWidget, Generic[RowT, FilterT]):
+    """A tab of one entity. Subclasses say how to fetch, count, filter, create, edit, delete."""
+
+    loaded = Signal()
+    message = Signal(str)
+
+    noun: ClassVar[str] = "record"
+    default_sort: ClassVar[tuple[str, bool]] = ("id", False)
+
+    def __init__(self, name: str, model: RecordTableModel[RowT], clock: Clock) -> None:
+        super().__init__()
+        self.name = name
+        self.setObjectName(f"{name}_tab")
+        self.model = model
+        self.clock = clock
+        self.tasks = TaskRunner(self)
+        self.tasks.failed.connect(self.message)
+        self._generation = 0
+        self._cursor: Cursor | None = None
+        self._active_filter: FilterT | None = None
+        self._sort = self.default_sort
+        self._read_only = False
+
+        self.toolbar = QToolBar(f"{name} actions")
+        self.toolbar.setObjectName(f"{name}_toolbar")
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.new_action = self._action("new", "New", QKeySequence.StandardKey.New, self.new_record)
+        self.edit_action = self._action("edit", "Edit…", None, self.edit_selected)
+        self.delete_action = self._action(
+            "delete", "Delete", QKeySequence.StandardKey.Delete, self.delete_selected
+        )
+        self.refresh_action = self._action(
+            "refresh", "Refresh", QKeySequence.StandardKey.Refresh, self.reload
+        )
+        self.toolbar.addActions(
+            [self.new_action, self.edit_action, self.delete_action, self.refresh_action]
+        )
+
+        self.search = QLineEdit()
+        self.search.setObjectName(f"{name}_search")
+        self.search.setPlaceholderText(f"Search {self.noun}s…")
+        self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(240)
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(SEARCH_DELAY_MS)
+        self._debounce.timeout.connect(self.reload)
+        self.search.textChanged.connect(self._debounce.start)
+
+        self.count_label = QLabel()
+        self.count_label.setObjectName(f"{name}_count")
+        self.busy = QProgressBar()
+        self.busy.setObjectName(f"{name}_busy")
+        self.busy.setRange(0, 0)
+        self.busy.setMaximumHeight(3)
+        self.busy.setTextVisible(False)
+        self.busy.setVisible(False)
+
+        self.view = QTableView()
+        self.view.setObjectName(f"{name}_table")
+        self.view.setModel(model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.view.setAlternatingRowColors(True)
+        self.view.setSortingEnabled(True)
+        self.view.setWordWrap(False)
+        self.view.verticalHeader().setVisible(False)
+        self.view.verticalHeader().setDefaultSectionSize(26)
+        header = self.view.horizontalHeader()
+        header.setStretchLastSection(True)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for number, column in enumerate(model.columns):
+            self.view.setColumnWidth(number, column.width)
+        sorted_by = model.column_of(self._sort[0])
+        order = Qt.SortOrder.DescendingOrder if self._sort[1] else Qt.SortOrder.AscendingOrder
+        header.blockSignals(True)
+        header.setSortIndicator(sorted_by, order)
+        header.blockSignals(False)
+        self.view.doubleClicked.connect(lambda _: self.edit_selected())
+        self.view.selectionModel().selectionChanged.connect(self._update_actions)
+        open_row = QAction(self.view)
+        open_row.setShortcuts([QKeySequence(Qt.Key.Key_Return), QKeySequence(Qt.Key.Key_Enter)])
+        open_row.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        open_row.triggered.connect(self.edit_selected)
+        self.view.addAction(open_row)
+
+        self.empty = QLabel(self.view.viewport())
+        self.empty.setObjectName(f"{name}_empty")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+        self.empty.setStyleSheet("color: palette(placeholder-text); font-size: 15px;")
+        self.empty.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.view.viewport().installEventFilter(self)
+
+        self.filters = QHBoxLayout()
+        self.filters.setSpacing(8)
+        self.filters.addWidget(self.search, 2)
+
+        bar = QHBoxLayout()
+        bar.addWidget(self.toolbar)
+        bar.addStretch(1)
+        bar.addWidget(self.count_label)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 8)
+        layout.setSpacing(6)
+        layout.addLayout(bar)
+        layout.addLayout(self.filters)
+        layout.addWidget(self.busy)
+        layout.addWidget(self.view, 1)
+
+        model.fetch_more_requested.connect(self._fetch_more_requested)
+        model.sort_requested.connect(self._sort_requested)
+        model.modelReset.connect(self._update_empty)
+        model.rowsInserted.connect(self._update_empty)
+        model.rowsRemoved.connect(self._update_empty)
+        self.tasks.busy_changed.connect(self.busy.setVisible)
+        self._update_actions()
+
+    # What subclasses provide --------------------------------------------------------------
+
+    def current_filter(self) -> FilterT:
+        """The filter the widgets describe now."""
+        raise NotImplementedError
+
+    def filtered(self) -> bool:
+        """Whether anything narrows the list (for the count and the empty text)."""
+        raise NotImplementedError
+
+    async def fetch(self, filter: FilterT, page: PageRequest) -> Page[RowT]:
+        """One page from the service."""
+        raise NotImplementedError
+
+    async def count_rows(self, filter: FilterT) -> int:
+        """Exact number of matching rows."""
+        raise NotImplementedError
+
+    async def estimate_rows(self) -> int:
+        """Estimated number of all rows."""
+        raise NotImplementedError
+
+    async def prepare(self, rows: Sequence[RowT]) -> None:
+        """Anything to look up before rows are shown (owner names)."""
+
+    async def create_row(self) -> None:
+        """Run the New dialog."""
+        raise NotImplementedError
+
+    async def edit_row(self, row: RowT) -> None:
+        """Run the Edit dialog for one row."""
+        raise NotImplementedError
+
+    async def delete_rows(self, rows: Sequence[RowT]) -> None:
+        """Ask, then delete."""
+        raise NotImplementedError
+
+    def empty_text(self) -> str:
+        """What an empty table says."""
+        if self.filtered():
+            return f"No {self.noun}s match. Clear the search or the filters to see them all."
+        return f"No {self.noun}s yet — press Ctrl+N to add one."
+
+    # Loading ------------------------------------------------------------------------------
+
+    def reload(self) -> asyncio.Task[None]:
+        """Load the first page again with the current search, filters and sort."""
+        self._debounce.stop()
+        return self.tasks.spawn(self._reload(), name=f"{self.name}: load")
+
+    async def _reload(self) -> None:
+        self._generation += 1
+        generation = self._generation
+        wanted = self.current_filter()
+        request = PageRequest(sort=self._sort[0], descending=self._sort[1], limit=PAGE_SIZE)
+        page = await self.fetch(wanted, request)
+        await self.prepare(page.items)
+        if generation != self._generation:
+            return  # a newer load started meanwhile; its rows win
+        self._active_filter = wanted
+        self._cursor = page.next_cursor
+        self.model.reset(page.items, page.next_cursor is not None)
+        await self._refresh_count(generation, wanted)
+        self._update_actions()
+        self.loaded.emit()
+
+    async def _refresh_count(self, generation: int, wanted: FilterT) -> None:
+        estimated = False
+        if not self.filtered():
+            total = await self.estimate_rows()
+            estimated = total >= ESTIMATE_FROM
+            if not estimated:
+                total = await self.count_rows(wanted)
+        else:
+            total = await self.count_rows(wanted)
+        if generation == self._generation:
+            self.count_label.setText(count(total, self.noun, estimated=estimated))
+            self.count_label.setToolTip(
+                "An estimate from the database's statistics: counting every row of a table "
+                "this large would take a moment."
+                if estimated
+                else ""
+            )
+
+    def _fetch_more_requested(self) -> None:
+        self.tasks.spawn(self._fetch_more(), name=f"{self.name}: next page")
+
+    async def _fetch_more(self) -> None:
+        generation, cursor, wanted = self._generation, self._cursor, self._active_filter
+        if cursor is None or wanted is None:
+            self.model.append([], False)
+            return
+        request = PageRequest(self._sort[0], self._sort[1], cursor, PAGE_SIZE)
+        try:
+            page = await self.fetch(wanted, request)
+            await self.prepare(page.items)
+        except BaseException:
+            self.model.fetch_failed()
+            raise
+        if generation != self._generation:
+            return
+        self._cursor = page.next_cursor
+        self.model.append(page.items, page.next_cursor is not None)
+        self.loaded.emit()
+
+    def _sort_requested(self, key: str, descending: bool) -> None:
+        self._sort = (key, descending)
+        self.reload()
+
+    # Actions ------------------------------------------------------------------------------
+
+    def _action(
+        self, key: str, text: str, shortcut: QKeySequence.StandardKey | None, slot: Any
+    ) -> QAction:
+        action = QAction(text, self)
+        action.setObjectName(f"{self.name}_{key}")
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            action.setToolTip(f"{text} ({QKeySequence(shortcut).toString()})")
+        self.addAction(action)
+        action.triggered.connect(lambda: slot())
+        return action
+
+    def selected_rows(self) -> list[RowT]:
+        """The rows selected in the table, top to bottom."""
+        rows = sorted({index.row() for index in self.view.selectionModel().selectedRows()})
+        return [self.model.row(number) for number in rows]
+
+    def new_record(self) -> None:
+        """New (Ctrl+N)."""
+        if not self._read_only:
+            self.tasks.spawn(self.create_row(), name=f"{self.name}: new")
+
+    def edit_selected(self) -> None:
+        """Edit (double-click, Enter): one row at a time."""
+        rows = self.selected_rows()
+        if len(rows) == 1 and not self._read_only:
+            self.tasks.spawn(self.edit_row(rows[0]), name=f"{self.name}: edit")
+
+    def delete_selected(self) -> None:
+        """Delete (Delete key): every selected row, after asking."""
+        rows = self.selected_rows()
+        if rows and not self._read_only:
+            self.tasks.spawn(self.delete_rows(rows), name=f"{self.name}: delete")
+
+    def set_read_only(self, read_only: bool) -> None:
+        """Refuse every write (the schema is newer than this Tessera, say)."""
+        self._read_only = read_only
+        self._update_actions()
+
+    def _update_actions(self) -> None:
+        selected = len(self.view.selectionModel().selectedRows())
+        self.new_action.setEnabled(not self._read_only)
+        self.edit_action.setEnabled(selected == 1 and not self._read_only)
+        self.delete_action.setEnabled(selected > 0 and not self._read_only)
+
+    # Empty state --------------------------------------------------------------------------
+
+    def _update_empty(self) -> None:
+        empty = self.model.rowCount() == 0
+        self.empty.setText(self.empty_text() if empty else "")
+        self.empty.setVisible(empty)
+        self._place_empty()
+
+    def _place_empty(self) -> None:
+        viewport = self.view.viewport().rect()
+        self.empty.setGeometry(viewport.adjusted(40, 40, -40, -40))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if watched is self.view.viewport() and event.type() == QEvent.Type.Resize:
+            self._place_empty()
+        return super().eventFilter(watched, event)

@@ -1,0 +1,241 @@
+"""The main window: Users, Tokens and Events tabs, the schema banner, the status bar."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import __version__
+from app.domain.clock import Clock
+from app.domain.schema import Revision, SchemaState
+from ui.backend import Backend
+from ui.owners import OwnerDirectory
+from ui.record_tab import RecordTab
+from ui.tabs import EventsTab, TokensTab, UsersTab
+from ui.tasks import TaskRunner
+
+
+class MainWindow(QMainWindow):
+    """Tessera's window. ``start()`` checks the schema and loads the tabs."""
+
+    closed = Signal()
+    ready = Signal()
+
+    def __init__(
+        self, backend: Backend, clock: Clock, soon: timedelta, settings: QSettings | None = None
+    ) -> None:
+        super().__init__()
+        self.setObjectName("main_window")
+        self.setWindowTitle(f"Tessera — {backend.label}")
+        self.backend = backend
+        self.settings = settings or QSettings()
+        self.tasks = TaskRunner(self)
+        self.tasks.failed.connect(self.show_message)
+
+        owners = OwnerDirectory(backend.users, self)
+        self.users_tab = UsersTab(backend.users, clock)
+        self.tokens_tab = TokensTab(backend.tokens, backend.users, owners, clock, soon)
+        self.events_tab = EventsTab(backend.events, backend.users, owners, clock)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("tabs")
+        self.tabs.setDocumentMode(True)
+        for tab, title in (
+            (self.users_tab, "&Users"),
+            (self.tokens_tab, "&Tokens"),
+            (self.events_tab, "&Events"),
+        ):
+            self.tabs.addTab(tab, title)
+            tab.message.connect(self.show_message)
+        self.users_tab.show_tokens.connect(lambda user: self._show(self.tokens_tab, user))
+        self.users_tab.show_events.connect(lambda user: self._show(self.events_tab, user))
+        self.users_tab.changed.connect(owners.remember)
+
+        self.banner = QFrame()
+        self.banner.setObjectName("schema_banner")
+        self.banner.setFrameShape(QFrame.Shape.StyledPanel)
+        self.banner.setStyleSheet(
+            "#schema_banner { background: palette(tool-tip-base); border-radius: 4px; }"
+        )
+        self.banner_text = QLabel()
+        self.banner_text.setObjectName("schema_message")
+        self.banner_text.setWordWrap(True)
+        self.upgrade_button = QPushButton("Upgrade now")
+        self.upgrade_button.setObjectName("schema_upgrade")
+        self.upgrade_button.clicked.connect(self.upgrade)
+        row = QHBoxLayout(self.banner)
+        row.addWidget(self.banner_text, 1)
+        row.addWidget(self.upgrade_button)
+        self.banner.hide()
+
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(6, 6, 6, 0)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
+        self.statusBar().setObjectName("status_bar")
+        self._build_menus()
+        self.resize(1180, 720)
+        self._restore()
+
+    @property
+    def record_tabs(self) -> tuple[RecordTab[Any, Any], ...]:
+        """The three tabs, in order."""
+        return (self.users_tab, self.tokens_tab, self.events_tab)
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        refresh = QAction("&Refresh", self)
+        refresh.setObjectName("action_refresh_all")
+        refresh.setShortcut(QKeySequence("Ctrl+Shift+R"))
+        refresh.triggered.connect(self.reload_all)
+        quit_action = QAction("&Quit", self)
+        quit_action.setObjectName("action_quit")
+        quit_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Quit))
+        quit_action.triggered.connect(self.close)
+        file_menu.addActions([refresh, quit_action])
+        help_menu = self.menuBar().addMenu("&Help")
+        about = QAction("&About Tessera", self)
+        about.setObjectName("action_about")
+        about.triggered.connect(self._about)
+        help_menu.addAction(about)
+
+    def _about(self) -> None:
+        QMessageBox.about(
+            self,
+            "About Tessera",
+            f"Tessera {__version__}\nUsers, tokens and events of the scheduling service.\n"
+            f"Database: {self.backend.label}",
+        )
+
+    def show_message(self, text: str) -> None:
+        """Say what happened in the status bar."""
+        self.statusBar().showMessage(text, 10_000)
+
+    # Start-up and schema ------------------------------------------------------------------
+
+    def start(self) -> asyncio.Task[None]:
+        """Check the schema, then load every tab."""
+        return self.tasks.spawn(self._start(), name="window: start")
+
+    async def _start(self) -> None:
+        self.show_message("Connecting…")
+        state = await self.backend.migrations.state()
+        if state in (SchemaState.EMPTY, SchemaState.BEHIND):
+            pending = await self.backend.migrations.pending()
+            self._offer_upgrade(state, pending)
+            return
+        read_only = state is SchemaState.AHEAD
+        if read_only:
+            self.banner_text.setText(
+                "This database was upgraded by a newer Tessera. Tessera shows it but will not "
+                "change it: install the newer Tessera to edit."
+            )
+            self.upgrade_button.hide()
+            self.banner.show()
+        for tab in self.record_tabs:
+            tab.set_read_only(read_only)
+        await self._load_all()
+
+    def _offer_upgrade(self, state: SchemaState, pending: list[Revision]) -> None:
+        what = "is empty" if state is SchemaState.EMPTY else "uses an older layout"
+        steps = "; ".join(r.title for r in pending)
+        self.banner_text.setText(
+            f"The database {what}: Tessera must apply {len(pending)} "
+            f"update{'s' if len(pending) != 1 else ''} before it can show anything ({steps})."
+        )
+        self.upgrade_button.show()
+        self.banner.show()
+        self.tabs.setEnabled(False)
+        self.show_message("The database needs an upgrade.")
+
+    def upgrade(self) -> None:
+        """Apply the pending migrations, then load the tabs."""
+        self.tasks.spawn(self._upgrade(), name="window: upgrade")
+
+    async def _upgrade(self) -> None:
+        self.upgrade_button.setEnabled(False)
+        try:
+            await self.backend.migrations.upgrade(
+                progress=lambda r: self.show_message(f"Applied {r.id}: {r.title}")
+            )
+        finally:
+            self.upgrade_button.setEnabled(True)
+        self.banner.hide()
+        self.tabs.setEnabled(True)
+        await self._load_all()
+        self.show_message("The database is up to date.")
+
+    async def _load_all(self) -> None:
+        await asyncio.gather(*(tab.reload() for tab in self.record_tabs))
+        self.statusBar().clearMessage()
+        self.ready.emit()
+
+    def reload_all(self) -> None:
+        """Reload every tab."""
+        for tab in self.record_tabs:
+            tab.reload()
+
+    def _show(self, tab: TokensTab | EventsTab, user: Any) -> None:
+        tab.set_owner(user)
+        self.tabs.setCurrentWidget(tab)
+
+    # Settings and closing -----------------------------------------------------------------
+
+    def _restore(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        index = self.settings.value("window/tab", 0, type=int)
+        if isinstance(index, int) and 0 <= index < self.tabs.count():
+            self.tabs.setCurrentIndex(index)
+        for tab in self.record_tabs:
+            state = self.settings.value(f"{tab.name}/columns")
+            if isinstance(state, QByteArray):
+                header = tab.view.horizontalHeader()
+                header.restoreState(state)
+                # The restored state carries a sort indicator too; the server sort follows
+                # the default until the user clicks a header.
+                column = tab.model.column_of(tab.default_sort[0])
+                order = (
+                    Qt.SortOrder.DescendingOrder
+                    if tab.default_sort[1]
+                    else Qt.SortOrder.AscendingOrder
+                )
+                header.blockSignals(True)
+                header.setSortIndicator(column, order)
+                header.blockSignals(False)
+
+    def save_settings(self) -> None:
+        """Remember geometry, the current tab and column widths."""
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/tab", self.tabs.currentIndex())
+        for tab in self.record_tabs:
+            self.settings.setValue(f"{tab.name}/columns", tab.view.horizontalHeader().saveState())
+        self.settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        self.save_settings()
+        event.accept()
+        self.closed.emit()
+
+    async def shutdown(self) -> None:
+        """Cancel everything still running (loads, saves, searches) and wait for it."""
+        for tab in self.record_tabs:
+            await tab.tasks.cancel_all()
+        await self.tasks.cancel_all()

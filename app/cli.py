@@ -92,7 +92,10 @@ def _window() -> int:
 def main(argv: list[str] | None = None) -> int:
     """Run the ``tessera`` command; returns the process exit code."""
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING)
+    level = logging.INFO if args.verbose else logging.WARNING
+    console = logging.StreamHandler()
+    console.setLevel(level)
+    logging.basicConfig(level=level, handlers=[console])
     if args.command == "window":
         return _window()
     try:

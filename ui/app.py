@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import signal
 import sys
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
@@ -30,6 +31,9 @@ async def run_window(open_backend: OpenBackend, clock: Clock, soon: timedelta) -
             window = MainWindow(backend, clock, soon)
             closed = asyncio.Event()
             window.closed.connect(closed.set)
+            if sys.platform != "win32":
+                # SIGTERM closes the window like the user would: work cancelled, server stopped.
+                asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, window.close)
             window.show()
             window.start()
             await closed.wait()

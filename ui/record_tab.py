@@ -264,7 +264,8 @@ class RecordTab(QWidget, Generic[RowT, FilterT]):
 
     def _sort_requested(self, key: str, descending: bool) -> None:
         self._sort = (key, descending)
-        self.reload()
+        if self._active_filter is not None:  # restoring column state must not load early
+            self.reload()
 
     # Actions ------------------------------------------------------------------------------
 

@@ -208,9 +208,8 @@ class MainWindow(QMainWindow):
             state = self.settings.value(f"{tab.name}/columns")
             if isinstance(state, QByteArray):
                 header = tab.view.horizontalHeader()
-                header.restoreState(state)
-                # The restored state carries a sort indicator too; the server sort follows
-                # the default until the user clicks a header.
+                # The saved state carries a sort indicator too; the server sort follows the
+                # tab's default until the user clicks a header.
                 column = tab.model.column_of(tab.default_sort[0])
                 order = (
                     Qt.SortOrder.DescendingOrder
@@ -218,6 +217,7 @@ class MainWindow(QMainWindow):
                     else Qt.SortOrder.AscendingOrder
                 )
                 header.blockSignals(True)
+                header.restoreState(state)
                 header.setSortIndicator(column, order)
                 header.blockSignals(False)
 

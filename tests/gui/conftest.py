@@ -15,7 +15,9 @@ import pytest
 import pytest_asyncio
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
+from sqlalchemy import text
 from sqlalchemy.engine import URL
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.domain.schema import Revision, SchemaState
 from app.domain.tokens import DEFAULT_SOON
@@ -67,6 +69,13 @@ class Backend:
     events: EventService
     migrations: Any
     label: str
+    engine: AsyncEngine | None = None  # for looking at the rows behind the window
+
+    async def scalar(self, sql: str, **params: Any) -> Any:
+        """Run SQL straight on PostgreSQL (committed) and return the first value."""
+        assert self.engine is not None
+        async with self.engine.begin() as connection:
+            return (await connection.execute(text(sql), params)).scalar()
 
 
 @pytest.fixture
@@ -134,6 +143,7 @@ async def real_backend(empty_database: URL, clock: FrozenClock) -> AsyncIterator
             EventService(factory, clock),
             runner,
             "test database",
+            engine,
         )
     finally:
         await engine.dispose()

@@ -305,8 +305,10 @@ async def test_geometry_tab_and_columns_persist(
     window.resize(700, 500)  # inside the 800×600 offscreen screen: larger is clamped
     window.tabs.setCurrentIndex(2)
     window.users_tab.view.setColumnWidth(1, 333)
+    window.users_tab.view.horizontalHeader().setSortIndicator(2, Qt.SortOrder.DescendingOrder)
     window.close()
     again: MainWindow = make_window(fake_backend)
+    assert not any(tab.tasks.busy for tab in again.record_tabs)  # restoring loads nothing
     assert again.tabs.currentIndex() == 2
     assert again.users_tab.view.columnWidth(1) == 333
     assert (again.size().width(), again.size().height()) == (700, 500)

@@ -34,6 +34,9 @@ def configure_logging(path: Path | None = None) -> Path:
     return path
 
 
+_open_boxes: list[QMessageBox] = []  # a parentless box lives only while referenced
+
+
 def _tell(text: str) -> None:
     app = QApplication.instance()
     if app is None:
@@ -44,6 +47,8 @@ def _tell(text: str) -> None:
     box.setWindowTitle("Tessera")
     box.setText(text)
     box.setInformativeText(f"The details are in {log_path()}.")
+    _open_boxes.append(box)
+    box.finished.connect(lambda _: _open_boxes.remove(box))
     box.open()
 
 

@@ -101,6 +101,7 @@ class RecordDialog(QDialog):
         first = next((f for f in errors if f in self._inputs), None)
         if first is not None:
             self._inputs[first].setFocus()
+        self.adjustSize()  # make room for the messages
 
     def error_at(self, field: str) -> str:
         """The message shown at ``field`` ("" when none)."""

@@ -68,8 +68,10 @@ class MainWindow(QMainWindow):
         self.banner = QFrame()
         self.banner.setObjectName("schema_banner")
         self.banner.setFrameShape(QFrame.Shape.StyledPanel)
+        # Fixed colours (not the palette's) so the banner stands out in light and dark themes.
         self.banner.setStyleSheet(
-            "#schema_banner { background: palette(tool-tip-base); border-radius: 4px; }"
+            "#schema_banner { background: #fff4ce; border: 1px solid #d8b54a; border-radius: 4px; }"
+            "#schema_banner QLabel { color: #3d3000; }"
         )
         self.banner_text = QLabel()
         self.banner_text.setObjectName("schema_message")
@@ -154,7 +156,7 @@ class MainWindow(QMainWindow):
 
     def _offer_upgrade(self, state: SchemaState, pending: list[Revision]) -> None:
         what = "is empty" if state is SchemaState.EMPTY else "uses an older layout"
-        steps = "; ".join(r.title for r in pending)
+        steps = "; ".join(r.title.rstrip(".") for r in pending)
         self.banner_text.setText(
             f"The database {what}: Tessera must apply {len(pending)} "
             f"update{'s' if len(pending) != 1 else ''} before it can show anything ({steps})."

@@ -31,6 +31,7 @@ def field_errors(error: ValidationError) -> dict[str, str]:
     for item in error.errors():
         field = str(item["loc"][0]) if item["loc"] else "__root__"
         message = _FRIENDLY.get(item["type"], item["msg"]).removeprefix("Value error, ")
+        message = message.removeprefix("value is not a valid email address: ")
         errors.setdefault(field, message)
     return errors
 

@@ -17,6 +17,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
 
+from app.domain import events, tokens, users
 from app.domain.errors import AlreadyExists, Conflict, InvalidInput, InvalidReference, NotFound
 from app.domain.events import Event, EventDraft, EventFilter, EventPatch
 from app.domain.paging import Cursor, Page, PageRequest
@@ -148,7 +149,7 @@ class _FakeRepository(Generic[E, D, F]):
 class FakeUserRepository(_FakeRepository[User, UserDraft, UserFilter]):
     entity = "user"
     table = "users"
-    sortable = frozenset({"id", "email", "display_name", "role", "created_at", "updated_at"})
+    sortable = users.SORTS
     updatable = frozenset(UserPatch.model_fields)
 
     def _build(self, ident: int, draft: UserDraft, now: datetime) -> User:
@@ -185,7 +186,7 @@ class FakeUserRepository(_FakeRepository[User, UserDraft, UserFilter]):
 class FakeTokenRepository(_FakeRepository[Token, NewToken, TokenFilter]):
     entity = "token"
     table = "tokens"
-    sortable = frozenset({"id", "name", "prefix", "created_at", "expires_at"})
+    sortable = tokens.SORTS
     updatable = frozenset(TokenPatch.model_fields)
 
     def _build(self, ident: int, draft: NewToken, now: datetime) -> Token:
@@ -223,7 +224,7 @@ class FakeTokenRepository(_FakeRepository[Token, NewToken, TokenFilter]):
 class FakeEventRepository(_FakeRepository[Event, EventDraft, EventFilter]):
     entity = "event"
     table = "events"
-    sortable = frozenset({"id", "title", "starts_at", "ends_at", "created_at", "updated_at"})
+    sortable = events.SORTS
     updatable = frozenset(EventPatch.model_fields)
 
     def _build(self, ident: int, draft: EventDraft, now: datetime) -> Event:

@@ -27,7 +27,7 @@ def user_columns() -> list[Column[User]]:
         Column("id", "ID", lambda u: str(u.id), sort="id", align=RIGHT, width=70),
         Column("email", "Email", lambda u: u.email, sort="email", width=260),
         Column("display_name", "Name", lambda u: u.display_name, sort="display_name", width=220),
-        Column("role", "Role", lambda u: ROLE_LABELS[u.role], sort="role", width=120),
+        Column("role", "Role", lambda u: ROLE_LABELS[u.role], width=120),
         Column("active", "Active", lambda u: "Yes" if u.is_active else "No", width=70),
         Column(
             "created_at",
@@ -53,7 +53,7 @@ def token_columns(clock: Clock, soon: timedelta, owners: OwnerDirectory) -> list
         Column("id", "ID", lambda t: str(t.id), sort="id", align=RIGHT, width=60),
         Column("status", "Status", status, width=110),
         Column("name", "Name", lambda t: t.name, sort="name", width=170),
-        Column("prefix", "Prefix", lambda t: f"{t.prefix}…", sort="prefix", width=120),
+        Column("prefix", "Prefix", lambda t: f"{t.prefix}…", width=120),
         Column(
             "owner",
             "Owner",
@@ -136,7 +136,6 @@ def event_columns(owners: OwnerDirectory) -> list[Column[Event]]:
             "ends_at",
             "Ends",
             lambda e: local(e.ends_at),
-            sort="ends_at",
             tooltip=lambda e: exact(e.ends_at),
             width=140,
         ),

@@ -107,6 +107,8 @@ class RecordTab(QWidget, Generic[RowT, FilterT]):
         self.view.setWordWrap(False)
         self.view.verticalHeader().setVisible(False)
         self.view.verticalHeader().setDefaultSectionSize(26)
+        # Equal row heights: Qt need not measure rows, so huge tables scroll smoothly.
+        self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header = self.view.horizontalHeader()
         header.setStretchLastSection(True)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)

@@ -79,6 +79,8 @@ class UserRow(Base):
             postgresql_ops={"display_name": "gin_trgm_ops"},
         ),
         Index("ix_users_created_at_id", "created_at", "id"),
+        Index("ix_users_email_id", "email", "id"),
+        Index("ix_users_display_name_id", "display_name", "id"),
     )
 
 
@@ -113,6 +115,8 @@ class TokenRow(Base):
         # The Tokens tab sorts by expiry by default and pages by (expires_at, id).
         Index("ix_tokens_expires_at_id", "expires_at", "id"),
         Index("ix_tokens_owner_id_expires_at", "owner_id", "expires_at"),
+        Index("ix_tokens_name_id", "name", "id"),
+        Index("ix_tokens_created_at_id", "created_at", "id"),
         # "Expiring within N days" only ever looks at unrevoked tokens.
         Index(
             "ix_tokens_unrevoked_expires_at_id",
@@ -151,6 +155,7 @@ class EventRow(Base):
         # A user's calendar and the overlap check: owner, then time.
         Index("ix_events_owner_id_starts_at", "owner_id", "starts_at"),
         Index("ix_events_starts_at_id", "starts_at", "id"),
+        Index("ix_events_title_id", "title", "id"),
     )
 
 

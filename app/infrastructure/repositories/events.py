@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Row, select
 
-from app.domain.events import Event, EventDraft, EventFilter
+from app.domain.events import SORTS, Event, EventDraft, EventFilter
 from app.infrastructure.repositories.base import Clauses, SqlRepository, contains
 from app.infrastructure.tables import events
 
@@ -18,7 +18,7 @@ class SqlEventRepository(SqlRepository[Event, EventDraft, EventFilter]):
 
     table = events
     entity_name = "event"
-    sortable = frozenset({"id", "title", "starts_at", "ends_at", "created_at", "updated_at"})
+    sortable = SORTS
 
     def _to_entity(self, row: Row[Any]) -> Event:
         return Event.model_construct(**row._mapping)

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Row, and_, false, or_, select
 
 from app.domain.paging import Page, PageRequest
-from app.domain.tokens import NewToken, Token, TokenFilter, TokenStatus
+from app.domain.tokens import SORTS, NewToken, Token, TokenFilter, TokenStatus
 from app.infrastructure.repositories.base import Clauses, SqlRepository, contains
 from app.infrastructure.tables import tokens
 
@@ -18,7 +18,7 @@ class SqlTokenRepository(SqlRepository[Token, NewToken, TokenFilter]):
 
     table = tokens
     entity_name = "token"
-    sortable = frozenset({"id", "name", "prefix", "created_at", "expires_at"})
+    sortable = SORTS
     touches_updated_at = False
 
     def _to_entity(self, row: Row[Any]) -> Token:

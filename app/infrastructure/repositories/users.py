@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import Row, func, or_, select
 
-from app.domain.users import DeleteImpact, Role, User, UserDraft, UserFilter
+from app.domain.users import SORTS, DeleteImpact, Role, User, UserDraft, UserFilter
 from app.infrastructure.repositories.base import Clauses, SqlRepository, contains
 from app.infrastructure.tables import events, tokens, users
 
@@ -16,7 +16,7 @@ class SqlUserRepository(SqlRepository[User, UserDraft, UserFilter]):
 
     table = users
     entity_name = "user"
-    sortable = frozenset({"id", "email", "display_name", "role", "created_at", "updated_at"})
+    sortable = SORTS
 
     def _to_entity(self, row: Row[Any]) -> User:
         values = dict(row._mapping)

@@ -11,6 +11,7 @@ from app.domain.events import EventDraft
 from app.domain.tokens import TokenRequest
 from app.domain.users import Role, UserDraft
 from app.services.tokens import TokenService
+from app.services.users import UserService
 
 PEOPLE = [
     ("Ana García", "ana.garcia"),
@@ -69,15 +70,17 @@ async def fill(tessera: Tessera, now: datetime, seed: int = 7) -> None:
     rng = random.Random(seed)  # noqa: S311 - repeatable demo data, not secrets
     roles = [Role.ADMINISTRATOR, Role.STAFF] + [Role.MEMBER] * 4
     users = []
+    clock = Clock(now)
+    people = UserService(tessera.database.unit_of_work, clock)
     for number, (name, handle) in enumerate(PEOPLE):
+        clock.now = now - timedelta(days=400 - number * 19, hours=rng.randint(0, 9))
         draft = UserDraft(
             email=f"{handle}@example.org",
             display_name=name,
             role=roles[number % len(roles)],
             is_active=number % 9 != 8,
         )
-        users.append(await tessera.users.create(draft))
-    clock = Clock(now)
+        users.append(await people.create(draft))
     tokens = TokenService(tessera.database.unit_of_work, clock)
     for user in users[:14]:
         for name, scopes in rng.sample(TOKEN_NAMES, rng.randint(1, 3)):

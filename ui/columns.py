@@ -53,7 +53,7 @@ def token_columns(clock: Clock, soon: timedelta, owners: OwnerDirectory) -> list
         Column("id", "ID", lambda t: str(t.id), sort="id", align=RIGHT, width=60),
         Column("status", "Status", status, width=110),
         Column("name", "Name", lambda t: t.name, sort="name", width=170),
-        Column("prefix", "Prefix", lambda t: f"{t.prefix}…", width=120),
+        Column("prefix", "Prefix", lambda t: f"{t.prefix}…", width=135),
         Column(
             "owner",
             "Owner",
@@ -74,7 +74,7 @@ def token_columns(clock: Clock, soon: timedelta, owners: OwnerDirectory) -> list
             expires,
             sort="expires_at",
             tooltip=lambda t: exact(t.expires_at),
-            width=215,
+            width=210,
         ),
         Column(
             "last_used_at",

@@ -6,7 +6,7 @@ import asyncio
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QItemSelectionModel, QSettings, Qt
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
@@ -326,3 +326,69 @@ async def test_closing_cancels_pending_work(fake_backend: Backend, make_window: 
 
 async def _forever() -> None:
     await asyncio.Event().wait()
+
+
+async def test_several_users_are_deleted_after_one_question(
+    fake_backend: Backend, fake_db: FakeUnitOfWorkFactory, make_window: Any
+) -> None:
+    await _people(fake_backend, "Ana García", "Bo Lindqvist", "Cy Twombly")
+    window: MainWindow = make_window(fake_backend)
+    await _started(window)
+    view = window.users_tab.view
+    view.selectAll()
+    view.selectionModel().select(
+        window.users_tab.model.index(1, 0),
+        QItemSelectionModel.SelectionFlag.Deselect | QItemSelectionModel.SelectionFlag.Rows,
+    )
+    window.users_tab.delete_action.trigger()
+    box = await modal(QMessageBox, "confirm_dialog")
+    assert box.text() == "Delete 2 users?"
+    assert box.informativeText() == "Nothing else belongs to them."
+    press(box, "confirm_yes")
+    await until(lambda: _emails(window) == ["bo@example.org"], what="two rows to go")
+    assert [u.email for u in fake_db.tables.users.values()] == ["bo@example.org"]
+
+
+async def test_huge_tables_show_an_estimate_and_say_so(
+    fake_backend: Backend, make_window: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await _people(fake_backend, "Ana García")
+
+    async def a_million() -> int:
+        return 1_000_000
+
+    monkeypatch.setattr(fake_backend.users, "estimate_total", a_million)
+    window: MainWindow = make_window(fake_backend)
+    await _started(window)
+    label = window.users_tab.count_label
+    assert label.text() == "about 1,000,000 users"
+    assert "estimate" in label.toolTip()
+    loaded = emitted(window.users_tab.loaded)
+    window.users_tab.search.setText("ana")
+    await loaded
+    assert label.text() == "1 user"  # filtered counts are exact
+    assert label.toolTip() == ""
+
+
+async def test_the_window_stays_responsive_while_a_query_runs(
+    fake_backend: Backend, make_window: Any, monkeypatch: pytest.MonkeyPatch, qtbot: QtBot
+) -> None:
+    await _people(fake_backend, "Ana García")
+    window: MainWindow = make_window(fake_backend)
+    await _started(window)
+    release = asyncio.Event()
+    real_list = fake_backend.users.list
+
+    async def slow_list(*args: Any) -> Any:
+        await release.wait()
+        return await real_list(*args)
+
+    monkeypatch.setattr(fake_backend.users, "list", slow_list)
+    loaded = emitted(window.users_tab.loaded)
+    window.users_tab.reload()
+    await until(lambda: window.users_tab.busy.isVisible(), what="the busy bar")
+    qtbot.keyClicks(window.tokens_tab.search, "still typing")  # the loop is free
+    assert window.tokens_tab.search.text() == "still typing"
+    release.set()
+    await loaded
+    assert not window.users_tab.busy.isVisible()

@@ -1,0 +1,112 @@
+"""Connecting Tessera to a database: where the data lives, what a check found, what went wrong.
+
+The first-run wizard and the start-up check speak these types; the infrastructure
+implements :class:`DatabaseSetup`.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+from app.domain.errors import DomainError
+from app.domain.schema import Revision, SchemaState
+
+MIN_SERVER_MAJOR = 15
+SslMode = Literal["disable", "prefer", "require", "verify-ca", "verify-full"]
+
+
+class Target(BaseModel):
+    """Where the data lives: the embedded server ("local") or a PostgreSQL server.
+
+    The password is a secret: never in ``repr``, never written to a profile file.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["local", "server"] = "local"
+    host: str = ""
+    port: int = Field(default=5432, ge=1, le=65535)
+    database: str = "tessera"
+    user: str = "postgres"
+    password: SecretStr | None = None
+    ssl_mode: SslMode = "prefer"
+
+    @property
+    def label(self) -> str:
+        """"Local database" or ``user@host:port/db``."""
+        if self.kind == "local":
+            return "Local database"
+        return f"{self.user}@{self.host}:{self.port}/{self.database}"
+
+
+class Problem(enum.Enum):
+    """Why a connection failed, each with its own advice."""
+
+    WRONG_PASSWORD = "wrong_password"  # noqa: S105 - the name of a problem, not a password
+    HOST_NOT_FOUND = "host_not_found"
+    REFUSED = "refused"
+    TIMEOUT = "timeout"
+    DATABASE_MISSING = "database_missing"
+    PERMISSION_DENIED = "permission_denied"
+    SERVER_TOO_OLD = "server_too_old"
+    MIGRATION_FAILED = "migration_failed"
+    LOCAL_SERVER = "local_server"
+    OTHER = "other"
+
+
+class SetupError(DomainError):
+    """A connection, check or migration failed; ``problem`` says which way."""
+
+    def __init__(self, problem: Problem, message: str) -> None:
+        super().__init__(message)
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """What a check of a target found."""
+
+    label: str
+    server_version: str
+    database_exists: bool
+    can_create_database: bool
+    can_create_tables: bool
+    state: SchemaState
+    current: str | None
+    head: str
+    pending: list[Revision] = field(default_factory=list)
+
+    @property
+    def usable(self) -> bool:
+        """Whether Tessera can go on to apply migrations (or open the window)."""
+        if not self.database_exists:
+            return False
+        if self.state is SchemaState.AHEAD:
+            return False
+        return self.state is SchemaState.CURRENT or self.can_create_tables
+
+
+class DatabaseSetup(Protocol):
+    """Checks a target, creates its database, applies migrations."""
+
+    async def check(self, target: Target) -> CheckReport:
+        """Connect and report; raises SetupError with the reason when it cannot."""
+        ...
+
+    async def create_database(self, target: Target) -> None:
+        """Create the target's database (the role must be allowed to)."""
+        ...
+
+    async def migrate(self, target: Target, progress: Callable[[Revision], None]) -> None:
+        """Apply pending migrations in one transaction; raises SetupError naming the one
+        that failed, leaving the database as it was."""
+        ...
+
+    async def close(self) -> None:
+        """Let go of anything started for the checks (the local server)."""
+        ...

@@ -28,6 +28,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"tessera {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
     parser.add_argument(
+        "--profile", metavar="NAME", help="open the saved connection NAME (window only)"
+    )
+    parser.add_argument(
         "command",
         nargs="?",
         default="window",
@@ -82,11 +85,14 @@ async def _run(command: str) -> None:
             await _status(tessera)
 
 
-def _window() -> int:
+def _window(profile: str | None) -> int:
+    from app.infrastructure.profiles import default_store
+    from app.launcher import AppLauncher
     from ui.app import main as run_gui  # Qt only when a window is wanted
 
     settings = Settings()
-    return run_gui(lambda: open_tessera(settings), system_clock, settings.expiring_soon)
+    launcher = AppLauncher(settings, default_store(), system_clock, profile)
+    return run_gui(launcher, system_clock, settings.expiring_soon)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -97,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     console.setLevel(level)
     logging.basicConfig(level=level, handlers=[console])
     if args.command == "window":
-        return _window()
+        return _window(args.profile)
     try:
         asyncio.run(_run(args.command))
     except (DomainError, EmbeddedServerError) as error:

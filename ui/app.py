@@ -1,53 +1,152 @@
-"""Run the window on a qasync loop: open the database, show the window, close cleanly."""
+"""Run Tessera on a qasync loop: find the database (wizard if needed), show the window, close.
+
+At every start the schema is checked before the window opens: a new or older database
+goes through the wizard (at its Apply page when only migrations are missing); a server
+that cannot be reached gets a dialog to retry, edit the connection, or quit.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import signal
 import sys
-from collections.abc import Callable
-from contextlib import AbstractAsyncContextManager
 from datetime import timedelta
 
 import qasync
+from pydantic import SecretStr
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox
 
 from app.domain.clock import Clock
 from app.domain.errors import DomainError
+from app.domain.schema import SchemaState
+from app.domain.setup import CheckReport, Problem, SetupError, Target
 from ui import crash
 from ui.asyncdialog import shown
-from ui.backend import Backend
+from ui.backend import Launcher
 from ui.window import MainWindow
+from ui.wizard import APPLY, WELCOME, WHERE, SetupWizard
 
-OpenBackend = Callable[[], AbstractAsyncContextManager[Backend]]
+
+async def wizard(
+    launcher: Launcher, start: int, target: Target | None, report: CheckReport | None = None
+) -> Target | None:
+    """Run the setup wizard; the target it ended on, or None when cancelled."""
+    dialog = SetupWizard(launcher.setup, launcher.parse_url, start=start, target=target)
+    dialog.report = report
+    accepted = await shown(dialog)
+    return dialog.target if accepted else None
 
 
-async def run_window(open_backend: OpenBackend, clock: Clock, soon: timedelta) -> int:
-    """Open the backend, show the window until it is closed, then close everything."""
+async def ask_password(target: Target) -> Target | None:
+    """Ask for a password that is not kept in a keyring."""
+    dialog = QInputDialog()
+    dialog.setObjectName("password_dialog")
+    dialog.setWindowTitle("Password needed")
+    dialog.setLabelText(
+        f"Password for {target.label}\n(Tessera does not store it: no system keyring is "
+        "available on this computer.)"
+    )
+    dialog.setTextEchoMode(QLineEdit.EchoMode.Password)
+    if not await shown(dialog):
+        return None
+    return target.model_copy(update={"password": SecretStr(dialog.textValue())})
+
+
+async def unreachable(error: DomainError) -> str:
+    """Retry, edit the connection, or quit: which the user chose."""
+    box = QMessageBox(QMessageBox.Icon.Warning, "Tessera cannot reach the database", error.message)
+    box.setObjectName("unreachable_dialog")
+    retry = box.addButton("Retry", QMessageBox.ButtonRole.AcceptRole)
+    retry.setObjectName("unreachable_retry")
+    edit = box.addButton("Edit connection…", QMessageBox.ButtonRole.ActionRole)
+    edit.setObjectName("unreachable_edit")
+    quit_button = box.addButton("Quit", QMessageBox.ButtonRole.RejectRole)
+    quit_button.setObjectName("unreachable_quit")
+    box.setDefaultButton(retry)
+    await shown(box)
+    clicked = box.clickedButton()
+    return "retry" if clicked is retry else "edit" if clicked is edit else "quit"
+
+
+async def ready_target(launcher: Launcher, target: Target | None) -> Target | None:
+    """A target whose schema is usable, or None when the user gave up."""
+    while True:
+        if target is None:
+            return await wizard(launcher, WELCOME, None)
+        try:
+            report = await launcher.setup.check(target)
+        except SetupError as error:
+            if error.problem is Problem.WRONG_PASSWORD and target.password is None:
+                # The password is not kept on this computer: ask, and only when needed.
+                target = await ask_password(target)
+                if target is None:
+                    return None
+                continue
+            choice = await unreachable(error)
+            if choice == "retry":
+                continue
+            return await wizard(launcher, WHERE, target) if choice == "edit" else None
+        if report.state in (SchemaState.CURRENT, SchemaState.AHEAD):
+            return target  # an AHEAD schema opens read-only, with a banner saying why
+        if report.database_exists and report.can_create_tables:
+            return await wizard(launcher, APPLY, target, report)
+        return await wizard(launcher, WHERE, target)
+
+
+async def run_window(
+    launcher: Launcher, target: Target, clock: Clock, soon: timedelta
+) -> Target | None:
+    """Show the window on ``target`` until it closes; the next target if the user switched."""
+    switch_to: Target | None = None
+    async with launcher.open(target) as backend:
+        window = MainWindow(backend, clock, soon)
+        closed = asyncio.Event()
+        window.closed.connect(closed.set)
+
+        async def switch() -> None:
+            nonlocal switch_to
+            chosen = await wizard(launcher, WHERE, target)
+            if chosen is not None:
+                switch_to = chosen
+                window.close()
+
+        window.switch_requested.connect(lambda: window.tasks.spawn(switch(), name="switch"))
+        if sys.platform != "win32":
+            # SIGTERM closes the window like the user would: work cancelled, server stopped.
+            asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, window.close)
+        window.show()
+        window.start()
+        await closed.wait()
+        await window.shutdown()
+    return switch_to
+
+
+async def run(launcher: Launcher, clock: Clock, soon: timedelta) -> int:
+    """From start-up to the last window closed; returns the process exit code."""
     asyncio.get_running_loop().set_exception_handler(crash.loop_exception_handler)
+    target = launcher.initial()
     try:
-        async with open_backend() as backend:
-            window = MainWindow(backend, clock, soon)
-            closed = asyncio.Event()
-            window.closed.connect(closed.set)
-            if sys.platform != "win32":
-                # SIGTERM closes the window like the user would: work cancelled, server stopped.
-                asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, window.close)
-            window.show()
-            window.start()
-            await closed.wait()
-            await window.shutdown()
+        while True:
+            target = await ready_target(launcher, target)
+            await launcher.setup.close()
+            if target is None:
+                return 0
+            launcher.remember(target)
+            target = await run_window(launcher, target, clock, soon)
+            if target is None:
+                return 0
     except DomainError as error:
         box = QMessageBox(QMessageBox.Icon.Critical, "Tessera cannot start", error.message)
         box.setObjectName("startup_error")
         await shown(box)
         return 1
-    return 0
+    finally:
+        await launcher.setup.close()
 
 
-def main(open_backend: OpenBackend, clock: Clock, soon: timedelta) -> int:
-    """Create the QApplication and run :func:`run_window` on a qasync loop."""
+def main(launcher: Launcher, clock: Clock, soon: timedelta) -> int:
+    """Create the QApplication and run :func:`run` on a qasync loop."""
     QCoreApplication.setOrganizationName("Tessera")
     QCoreApplication.setApplicationName("Tessera")
     app = QApplication.instance() or QApplication(sys.argv)
@@ -56,4 +155,4 @@ def main(open_backend: OpenBackend, clock: Clock, soon: timedelta) -> int:
     # last window disappears.
     app.setQuitOnLastWindowClosed(False)
     crash.install()
-    return int(qasync.run(run_window(open_backend, clock, soon)))
+    return int(qasync.run(run(launcher, clock, soon)))

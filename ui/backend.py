@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
 from app.domain.schema import SchemaMigrator
+from app.domain.setup import DatabaseSetup, Target
 from app.services.events import EventService
 from app.services.tokens import TokenService
 from app.services.users import UserService
@@ -27,3 +29,28 @@ class Backend(Protocol):
 
     @property
     def label(self) -> str: ...
+
+
+class Launcher(Protocol):
+    """How the window finds its database: saved profiles, the wizard's checks, opening."""
+
+    @property
+    def setup(self) -> DatabaseSetup: ...
+
+    def parse_url(self, text: str) -> Target:
+        """A pasted ``postgresql://`` URL as a target (ValueError when it is not one)."""
+        ...
+
+    def initial(self) -> Target | None:
+        """The database to open without asking: the environment, ``--profile``, or the last
+        one used; None on a first start."""
+        ...
+
+    def remember(self, target: Target) -> bool:
+        """Save the target as the profile to open next time; False if the password could
+        not be kept safely (the user will be asked for it at each start)."""
+        ...
+
+    def open(self, target: Target) -> AbstractAsyncContextManager[Backend]:
+        """Open the target's database for the window."""
+        ...

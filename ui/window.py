@@ -35,6 +35,7 @@ class MainWindow(QMainWindow):
 
     closed = Signal()
     ready = Signal()
+    switch_requested = Signal()
 
     def __init__(
         self, backend: Backend, clock: Clock, soon: timedelta, settings: QSettings | None = None
@@ -106,6 +107,11 @@ class MainWindow(QMainWindow):
         refresh.setObjectName("action_refresh_all")
         refresh.setShortcut(QKeySequence("Ctrl+Shift+R"))
         refresh.triggered.connect(self.reload_all)
+        switch = QAction("&Switch database…", self)
+        switch.setObjectName("action_switch_database")
+        switch.triggered.connect(self.switch_requested)
+        file_menu.addAction(switch)
+        file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
         quit_action.setObjectName("action_quit")
         quit_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Quit))

@@ -38,7 +38,7 @@ class Target(BaseModel):
 
     @property
     def label(self) -> str:
-        """"Local database" or ``user@host:port/db``."""
+        """ "Local database" or ``user@host:port/db``."""
         if self.kind == "local":
             return "Local database"
         return f"{self.user}@{self.host}:{self.port}/{self.database}"

@@ -1,0 +1,86 @@
+"""The window's way to its database: profiles, checks, and opening — wired to the adapters.
+
+Part of the composition root: the UI sees it only through ``ui.backend.Launcher``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from pydantic import SecretStr
+
+from app.bootstrap import Tessera, open_tessera
+from app.domain.clock import Clock
+from app.domain.errors import DomainError
+from app.domain.setup import Target
+from app.infrastructure.profiles import ProfileStore
+from app.infrastructure.settings import Settings
+from app.infrastructure.setup import SqlDatabaseSetup, target_from_url, target_url
+
+LOCAL_PROFILE = "local"
+
+
+class AppLauncher:
+    """Finds the database to open: ``TESSERA_DATABASE_URL``, ``--profile``, or the last one.
+
+    Args:
+        settings: the configuration (its data folder holds the local database).
+        store: saved connections.
+        clock: the services' clock.
+        profile: a profile chosen on the command line.
+    """
+
+    def __init__(
+        self, settings: Settings, store: ProfileStore, clock: Clock, profile: str | None = None
+    ) -> None:
+        self._settings = settings
+        self._store = store
+        self._clock = clock
+        self._profile = profile
+        self.setup = SqlDatabaseSetup(settings)
+
+    def parse_url(self, text: str) -> Target:
+        """A pasted URL as a server target."""
+        return target_from_url(text)
+
+    def initial(self) -> Target | None:
+        """The configured or last used database; None on a first start.
+
+        Raises:
+            DomainError: ``--profile`` names a connection that was never saved.
+        """
+        if self._settings.database_url is not None:
+            return target_from_url(self._settings.database_url.get_secret_value())
+        name = self._profile or self._store.last_used()
+        if name is None:
+            return None
+        profile = self._store.get(name)
+        if profile is None:
+            if self._profile:
+                known = ", ".join(p.name for p in self._store.list()) or "none yet"
+                raise DomainError(f"No saved connection is called “{name}” (saved: {known}).")
+            return None
+        password = self._store.password(name)
+        if password is None:
+            return profile.target
+        return profile.target.model_copy(update={"password": SecretStr(password)})
+
+    def remember(self, target: Target) -> bool:
+        """Save ``target`` as the connection to open next time (not one from the environment)."""
+        if self._settings.database_url is not None:
+            return True
+        name = self._profile or (LOCAL_PROFILE if target.kind == "local" else target.label)
+        saved = self._store.save(name, target)
+        self._store.set_last_used(name)
+        return saved
+
+    @asynccontextmanager
+    async def open(self, target: Target) -> AsyncIterator[Tessera]:
+        """Open ``target`` with the services wired to it."""
+        url = None
+        if target.kind == "server":
+            url = SecretStr(target_url(target).render_as_string(hide_password=False))
+        settings = self._settings.model_copy(update={"database_url": url})
+        async with open_tessera(settings, self._clock) as tessera:
+            yield tessera

@@ -1,0 +1,121 @@
+"""First start as a new user would meet it, and the wizard on a real server's empty database."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import psutil
+from keyring.backends import fail
+from PySide6.QtWidgets import QWizard
+from sqlalchemy import text
+from sqlalchemy.engine import URL
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from app.domain.setup import Target
+from app.domain.tokens import DEFAULT_SOON
+from app.infrastructure.profiles import ProfileStore
+from app.infrastructure.settings import Settings
+from app.infrastructure.setup import SqlDatabaseSetup, target_from_url
+from app.launcher import AppLauncher
+from tests.clock import FrozenClock
+from tests.gui.helpers import NOW, emitted, modal, press, until
+from ui import app as ui_app
+from ui.window import MainWindow
+from ui.wizard import APPLY, CHECK, DONE, SetupWizard
+
+
+def _launcher(tmp_path: Path) -> AppLauncher:
+    settings = Settings(_env_file=None, database_url=None, data_dir=tmp_path / "data")
+    store = ProfileStore(tmp_path / "config", keyring_backend=fail.Keyring())
+    return AppLauncher(settings, store, FrozenClock(NOW))
+
+
+def _servers_on(folder: Path) -> list[psutil.Process]:
+    return [
+        p
+        for p in psutil.process_iter(["name", "cmdline"])
+        if (p.info["name"] or "").startswith("postgres")
+        and any(str(folder) in arg for arg in p.info["cmdline"] or ())
+    ]
+
+
+async def _window_ready() -> MainWindow:
+    window = await modal(MainWindow, within=30)
+    await until(lambda: window.users_tab.count_label.text(), within=30, what="the first load")
+    return window
+
+
+async def test_a_new_user_is_two_clicks_from_the_window(tmp_path: Path) -> None:
+    launcher = _launcher(tmp_path)
+    clock = FrozenClock(NOW)
+    running = asyncio.ensure_future(ui_app.run(launcher, clock, DEFAULT_SOON))
+    wizard = await modal(SetupWizard)
+    press(wizard, "wizard_quick_local")  # click 1
+    await until(lambda: wizard.currentId() == DONE, within=60, what="the Done page")
+    wizard.button(QWizard.WizardButton.FinishButton).click()  # click 2
+    window = await _window_ready()
+    assert window.windowTitle() == "Tessera — Local database"
+    assert window.users_tab.count_label.text() == "0 users"
+    window.close()
+    assert await asyncio.wait_for(running, 30) == 0
+    assert _servers_on(tmp_path / "data") == []
+
+    # The next start opens the window directly, on the saved local profile.
+    again = _launcher(tmp_path)
+    assert again.initial() == Target()
+    running = asyncio.ensure_future(ui_app.run(again, clock, DEFAULT_SOON))
+    window = await _window_ready()
+    assert not any(isinstance(w, SetupWizard) and w.isVisible() for w in window.children())
+    window.close()
+    assert await asyncio.wait_for(running, 30) == 0
+    assert _servers_on(tmp_path / "data") == []
+
+
+def _target(database: URL) -> Target:
+    host = database.host or str(database.query["host"])
+    return Target(
+        kind="server",
+        host=host,
+        port=database.port or 5432,
+        database=str(database.database),
+        user=database.username or "postgres",
+        ssl_mode="disable",
+    )
+
+
+async def test_the_wizard_migrates_an_empty_database_on_a_server(
+    empty_database: URL, tmp_path: Path
+) -> None:
+    setup = SqlDatabaseSetup(Settings(_env_file=None, data_dir=tmp_path))
+    target = _target(empty_database)
+    wizard = SetupWizard(setup, target_from_url, target=target)
+    wizard.show()
+    try:
+        wizard.next()
+        assert wizard.where.server.isChecked()
+        assert wizard.where.host.text() == target.host
+        checked = emitted(wizard.checked, within=30)
+        wizard.next()
+        (report,) = await checked
+        assert report is not None
+        assert wizard.currentId() == CHECK
+        assert "The database is empty: 2 migration(s) to apply" in wizard.check_page.status.text()
+        wizard.next()
+        assert wizard.currentId() == APPLY
+        applied = emitted(wizard.applied, within=60)
+        press(wizard, "wizard_apply_button")
+        assert await applied == (True,)
+        assert "Applied 0002" in wizard.apply_page.log.toPlainText()
+    finally:
+        wizard.close()
+        await setup.close()
+    engine = create_async_engine(empty_database)
+    try:
+        async with engine.connect() as connection:
+            tables = await connection.execute(
+                text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+            )
+            assert set(tables.scalars()) == {"users", "tokens", "events", "alembic_version"}
+    finally:
+        await engine.dispose()

@@ -108,7 +108,7 @@ class WelcomePage(QWizardPage):
             "Tessera manages the <b>users</b>, <b>tokens</b> and <b>events</b> of the "
             "scheduling service.<br><br>This wizard chooses where Tessera keeps its data, "
             "checks that it can use it, and prepares the tables. You can change this later "
-            "from <i>File → Switch database…</i>.<br><br>"
+            "in the window, with <i>File → Switch database…</i><br><br>"
             "Most people start with a database on this computer: Tessera runs it privately "
             "and needs nothing installed. Teams choose their shared PostgreSQL server with "
             "<i>Next</i>."
@@ -332,12 +332,16 @@ class CheckPage(QWizardPage):
                     "This role may not create databases. Ask the server's administrator to "
                     "create it, or choose another database."
                 )
+            lines.append("• Once it exists, Tessera will prepare its tables")
+            self.status.setText("<br>".join(lines))
+            return
         lines.append(self._schema(report))
         self.status.setText("<br>".join(lines))
 
     @staticmethod
     def _schema(report: CheckReport) -> str:
         count = len(report.pending)
+        migrations = f"{count} migration{'s' if count != 1 else ''}"
         steps = "".join(
             f"<li>{html.escape(r.id)}: {html.escape(r.title)}</li>" for r in report.pending
         )
@@ -347,13 +351,13 @@ class CheckPage(QWizardPage):
             case SchemaState.AHEAD:
                 return (
                     f"{BAD} The tables were made by a newer Tessera (revision "
-                    f"{html.escape(report.current or '?')}; this Tessera knows up to "
+                    f"{html.escape(report.current or 'unknown')}; this Tessera knows up to "
                     f"{report.head}). Install the newer Tessera to use this database."
                 )
             case SchemaState.EMPTY:
-                return f"• The database is empty: {count} migration(s) to apply<ul>{steps}</ul>"
+                return f"• The database is empty: {migrations} to apply<ul>{steps}</ul>"
             case _:
-                return f"• The tables are behind: {count} migration(s) to apply<ul>{steps}</ul>"
+                return f"• The tables are behind: {migrations} to apply<ul>{steps}</ul>"
 
     async def _created(self) -> None:
         wizard = self._wizard()
@@ -457,6 +461,7 @@ class ApplyPage(QWizardPage):
             wizard.applied.emit(False)
             return
         self._done = True
+        self.apply.setText("Applied")
         self.progress.setValue(self.progress.maximum())
         self.completeChanged.emit()
         wizard.applied.emit(True)

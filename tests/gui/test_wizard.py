@@ -111,7 +111,7 @@ async def test_a_server_step_by_step(qtbot: QtBot) -> None:
     assert wizard.currentId() == CHECK
     status = wizard.check_page.status.text()
     assert "PostgreSQL 18.1" in status
-    assert "2 migration(s) to apply" in status
+    assert "2 migrations to apply" in status
     assert "0001: Users, tokens and events." in status
     wizard.next()
     assert wizard.currentId() == APPLY

@@ -95,7 +95,7 @@ async def ready_target(launcher: Launcher, target: Target | None) -> Target | No
 
 
 async def run_window(
-    launcher: Launcher, target: Target, clock: Clock, soon: timedelta
+    launcher: Launcher, target: Target, clock: Clock, soon: timedelta, note: str = ""
 ) -> Target | None:
     """Show the window on ``target`` until it closes; the next target if the user switched."""
     switch_to: Target | None = None
@@ -117,6 +117,8 @@ async def run_window(
             asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, window.close)
         window.show()
         window.start()
+        if note:
+            window.show_message(note)
         await closed.wait()
         await window.shutdown()
     return switch_to
@@ -125,15 +127,20 @@ async def run_window(
 async def run(launcher: Launcher, clock: Clock, soon: timedelta) -> int:
     """From start-up to the last window closed; returns the process exit code."""
     asyncio.get_running_loop().set_exception_handler(crash.loop_exception_handler)
-    target = launcher.initial()
     try:
+        target = launcher.initial()
         while True:
             target = await ready_target(launcher, target)
             await launcher.setup.close()
             if target is None:
                 return 0
-            launcher.remember(target)
-            target = await run_window(launcher, target, clock, soon)
+            note = ""
+            if not launcher.remember(target) and target.password is not None:
+                note = (
+                    "No system keyring is available, so the password was not saved: "
+                    "Tessera will ask for it at each start."
+                )
+            target = await run_window(launcher, target, clock, soon, note)
             if target is None:
                 return 0
     except DomainError as error:

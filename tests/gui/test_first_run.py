@@ -7,7 +7,7 @@ from pathlib import Path
 
 import psutil
 from keyring.backends import fail
-from PySide6.QtWidgets import QWizard
+from PySide6.QtWidgets import QMessageBox, QWizard
 from sqlalchemy import text
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -119,3 +119,14 @@ async def test_the_wizard_migrates_an_empty_database_on_a_server(
             assert set(tables.scalars()) == {"users", "tokens", "events", "alembic_version"}
     finally:
         await engine.dispose()
+
+
+async def test_an_unknown_profile_is_a_message_not_a_traceback(tmp_path: Path) -> None:
+    settings = Settings(_env_file=None, database_url=None, data_dir=tmp_path / "data")
+    store = ProfileStore(tmp_path / "config", keyring_backend=fail.Keyring())
+    launcher = AppLauncher(settings, store, FrozenClock(NOW), profile="production")
+    running = asyncio.ensure_future(ui_app.run(launcher, FrozenClock(NOW), DEFAULT_SOON))
+    box = await modal(QMessageBox, "startup_error")
+    assert box.text() == "No saved connection is called “production” (saved: none yet)."
+    box.accept()
+    assert await asyncio.wait_for(running, 10) == 1

@@ -6,6 +6,7 @@ the command line) get a :class:`Tessera` and never see SQLAlchemy.
 
 from __future__ import annotations
 
+import getpass
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -37,6 +38,15 @@ class Tessera:
         return self.database.label
 
 
+def _login_name() -> str:
+    # Recorded as who revoked a token. getuser() raises when no name can be found
+    # (no LOGNAME/USER and an uid without a passwd entry, as in some containers).
+    try:
+        return getpass.getuser()
+    except Exception:
+        return "tessera"
+
+
 @asynccontextmanager
 async def open_tessera(
     settings: Settings | None = None, clock: Clock = system_clock
@@ -57,7 +67,7 @@ async def open_tessera(
         factory = database.unit_of_work
         yield Tessera(
             users=UserService(factory, clock),
-            tokens=TokenService(factory, clock, settings.expiring_soon),
+            tokens=TokenService(factory, clock, settings.expiring_soon, actor=_login_name()),
             events=EventService(factory, clock),
             database=database,
             migrations=database.migrations(),

@@ -13,7 +13,7 @@ import itertools
 from collections import defaultdict
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
 
@@ -22,7 +22,17 @@ from app.domain.errors import AlreadyExists, Conflict, InvalidInput, InvalidRefe
 from app.domain.events import Event, EventDraft, EventFilter, EventPatch
 from app.domain.paging import Cursor, Page, PageRequest
 from app.domain.ports import EventRepository, TokenRepository, UserRepository
-from app.domain.tokens import NewToken, Token, TokenFilter, TokenPatch, token_status
+from app.domain.tokens import (
+    ExpiryBucket,
+    NewToken,
+    QuickFilter,
+    Token,
+    TokenFilter,
+    TokenHealth,
+    TokenPatch,
+    in_quick_filter,
+    token_status,
+)
 from app.domain.users import DeleteImpact, User, UserDraft, UserFilter, UserPatch
 
 E = TypeVar("E", User, Token, Event)
@@ -197,12 +207,19 @@ class FakeTokenRepository(_FakeRepository[Token, NewToken, TokenFilter]):
             return False
         if not _contains(filter.search, row.name, row.prefix):
             return False
-        if not filter.statuses:
+        if filter.expires_from is not None and row.expires_at < filter.expires_from:
+            return False
+        if filter.expires_to is not None and row.expires_at >= filter.expires_to:
+            return False
+        if not filter.statuses and filter.quick is None:
             return True
         if filter.as_of is None:
-            raise ValueError("TokenFilter.statuses needs as_of")
-        status = token_status(row.expires_at, row.revoked_at, filter.as_of, filter.soon)
-        return status in filter.statuses
+            raise ValueError("TokenFilter.statuses and .quick need as_of")
+        now, soon = filter.as_of, filter.soon
+        if filter.quick is not None and not in_quick_filter(row, filter.quick, now, soon):
+            return False
+        status = token_status(row.expires_at, row.revoked_at, now, soon)
+        return not filter.statuses or status in filter.statuses
 
     def _check(self, row: Token) -> None:
         self._owner_exists(row.owner_id)
@@ -219,6 +236,64 @@ class FakeTokenRepository(_FakeRepository[Token, NewToken, TokenFilter]):
             t for t in self.rows.values() if t.revoked_at is None and now < t.expires_at <= until
         ]
         return self._page(rows, page)
+
+    def _owned(self, owner_id: int | None) -> list[Token]:
+        return [t for t in self.rows.values() if owner_id in (None, t.owner_id)]
+
+    async def quick_counts(
+        self, now: datetime, soon: timedelta, owner_id: int | None
+    ) -> dict[QuickFilter, int]:
+        owned = self._owned(owner_id)
+        return {q: sum(in_quick_filter(t, q, now, soon) for t in owned) for q in QuickFilter}
+
+    async def expiry_histogram(
+        self, now: datetime, bucket: timedelta, buckets: int, owner_id: int | None
+    ) -> list[ExpiryBucket]:
+        live = [t.expires_at for t in self._owned(owner_id) if t.revoked_at is None]
+        result = [ExpiryBucket(None, now, sum(e <= now for e in live))]
+        for i in range(buckets):
+            starts, ends = now + i * bucket, now + (i + 1) * bucket
+            count = sum(starts <= e < ends and e > now for e in live)
+            result.append(ExpiryBucket(starts, ends, count))
+        return result
+
+    async def health_of(
+        self, owner_ids: Collection[int], now: datetime, soon: timedelta
+    ) -> dict[int, TokenHealth]:
+        def health(owner: int) -> TokenHealth:
+            owned = self._owned(owner)
+            expired = sum(in_quick_filter(t, QuickFilter.EXPIRED, now, soon) for t in owned)
+            return TokenHealth(
+                expired, sum(in_quick_filter(t, QuickFilter.EXPIRING, now, soon) for t in owned)
+            )
+
+        return {owner: health(owner) for owner in owner_ids}
+
+    async def revoke_many(self, ids: Collection[int], now: datetime, by: str) -> list[Token]:
+        chosen = [i for i in ids if i in self.rows and self.rows[i].revoked_at is None]
+        return self._change(chosen, {"revoked_at": now, "revoked_by": by})
+
+    async def extend_many(
+        self, ids: Collection[int], expires_at: datetime, now: datetime
+    ) -> list[Token]:
+        def extendable(token: Token) -> bool:
+            return token.revoked_at is None and token.expires_at < expires_at
+
+        chosen = [i for i in ids if i in self.rows and extendable(self.rows[i])]
+        return self._change(chosen, {"expires_at": expires_at})
+
+    def _change(self, ids: Collection[int], changes: dict[str, Any]) -> list[Token]:
+        # One UPDATE ... RETURNING: every row changes (version bumped), or none does.
+        changed = []
+        for ident in sorted(set(ids)):
+            current = self.rows[ident]
+            row = Token.model_validate(
+                {**current.model_dump(), **changes, "version": current.version + 1}
+            )
+            self._check(row)
+            changed.append(row)
+        self.rows.update((t.id, t) for t in changed)
+        return changed
 
 
 class FakeEventRepository(_FakeRepository[Event, EventDraft, EventFilter]):

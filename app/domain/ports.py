@@ -7,13 +7,20 @@ in memory. Repositories never commit: the unit of work does.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Protocol, Self, TypeVar
 
 from app.domain.events import Event, EventDraft, EventFilter
 from app.domain.paging import Page, PageRequest
-from app.domain.tokens import NewToken, Token, TokenFilter
+from app.domain.tokens import (
+    ExpiryBucket,
+    NewToken,
+    QuickFilter,
+    Token,
+    TokenFilter,
+    TokenHealth,
+)
 from app.domain.users import DeleteImpact, User, UserDraft, UserFilter
 
 EntityT = TypeVar("EntityT", covariant=True)
@@ -85,6 +92,40 @@ class TokenRepository(CrudRepository[Token, NewToken, TokenFilter], Protocol):
 
     async def list_expiring(self, now: datetime, until: datetime, page: PageRequest) -> Page[Token]:
         """Unrevoked tokens with ``now < expires_at <= until``."""
+        ...
+
+    async def quick_counts(
+        self, now: datetime, soon: timedelta, owner_id: int | None
+    ) -> dict[QuickFilter, int]:
+        """How many tokens (of ``owner_id``, or all) each quick filter holds at ``now``."""
+        ...
+
+    async def expiry_histogram(
+        self, now: datetime, bucket: timedelta, buckets: int, owner_id: int | None
+    ) -> list[ExpiryBucket]:
+        """Unrevoked tokens by expiry: "already expired", then ``buckets`` buckets from now.
+
+        Every bucket is present, empty ones with a count of 0.
+        """
+        ...
+
+    async def health_of(
+        self, owner_ids: Collection[int], now: datetime, soon: timedelta
+    ) -> dict[int, TokenHealth]:
+        """Expired and expiring unrevoked tokens per owner; owners without any get zeros."""
+        ...
+
+    async def revoke_many(self, ids: Collection[int], now: datetime, by: str) -> list[Token]:
+        """Revoke those of these tokens not revoked yet; return them, revoked, in id order."""
+        ...
+
+    async def extend_many(
+        self, ids: Collection[int], expires_at: datetime, now: datetime
+    ) -> list[Token]:
+        """Move to ``expires_at`` those of these unrevoked tokens expiring before it.
+
+        Returns the tokens changed, in id order.
+        """
         ...
 
 

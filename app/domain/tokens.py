@@ -21,6 +21,9 @@ PREFIX_LENGTH = 12
 DEFAULT_SOON = timedelta(days=7)
 MAX_LIFETIME = timedelta(days=365)
 DEFAULT_LIFETIME = timedelta(days=30)
+# Unused (and not expired) this long, a token is "idle": probably forgotten.
+IDLE_AFTER = timedelta(days=90)
+REVOKED_BY_MAX = 200
 
 _SCOPE = re.compile(r"[A-Za-z0-9][A-Za-z0-9:._/-]*")
 
@@ -49,6 +52,38 @@ def token_status(
     if expires_at - now <= soon:
         return TokenStatus.EXPIRING_SOON
     return TokenStatus.ACTIVE
+
+
+class QuickFilter(StrEnum):
+    """The one-click filters of the Tokens tab, each judged at a moment ``now``."""
+
+    EXPIRED = "expired"  # not revoked and expires_at <= now
+    EXPIRING = "expiring"  # not revoked and now < expires_at <= now + soon
+    ACTIVE = "active"  # not revoked and expires_at > now + soon
+    REVOKED = "revoked"  # revoked_at is not null
+    NEVER_USED = "never_used"  # not revoked and last_used_at is null
+    IDLE = "idle"  # not revoked, not expired, last used (or created) IDLE_AFTER or more ago
+
+
+def in_quick_filter(token: Token, quick: QuickFilter, now: datetime, soon: timedelta) -> bool:
+    """Whether ``token`` is in ``quick`` at ``now``: the rule the SQL adapter mirrors."""
+    if quick is QuickFilter.REVOKED:
+        return token.revoked_at is not None
+    if token.revoked_at is not None:
+        return False
+    match quick:
+        case QuickFilter.EXPIRED:
+            return token.expires_at <= now
+        case QuickFilter.EXPIRING:
+            return now < token.expires_at <= now + soon
+        case QuickFilter.ACTIVE:
+            return token.expires_at > now + soon
+        case QuickFilter.NEVER_USED:
+            return token.last_used_at is None
+        case QuickFilter.IDLE:
+            last_seen = token.last_used_at or token.created_at
+            return token.expires_at > now and last_seen <= now - IDLE_AFTER
+    return False
 
 
 def _scopes(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -99,6 +134,7 @@ class TokenPatch(Input):
     expires_at: UtcDatetime | None = None
     revoked_at: UtcDatetime | None = None
     last_used_at: UtcDatetime | None = None
+    revoked_by: RequiredText | None = Field(default=None, max_length=REVOKED_BY_MAX)
 
 
 class Token(BaseModel):
@@ -117,6 +153,7 @@ class Token(BaseModel):
     last_used_at: datetime | None
     revoked_at: datetime | None
     version: int
+    revoked_by: str | None = None  # who revoked it, as Tessera knew them
 
     def is_expired(self, now: datetime) -> bool:
         """True from the instant the expiry time is reached."""
@@ -129,9 +166,10 @@ class Token(BaseModel):
 
 @dataclass(frozen=True, slots=True)
 class TokenFilter:
-    """What the Tokens list shows.
+    """What the Tokens list shows; every condition given must hold.
 
-    ``statuses`` needs ``as_of`` (the clock's now) and ``soon`` to mean anything.
+    ``statuses`` and ``quick`` need ``as_of`` (the clock's now) and ``soon`` to mean
+    anything. ``expires_from``/``expires_to`` are half-open: from <= expires_at < to.
     """
 
     owner_id: int | None = None
@@ -139,6 +177,9 @@ class TokenFilter:
     statuses: frozenset[TokenStatus] = frozenset()
     as_of: datetime | None = None
     soon: timedelta = DEFAULT_SOON
+    quick: QuickFilter | None = None
+    expires_from: datetime | None = None
+    expires_to: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,3 +188,32 @@ class IssuedToken:
 
     token: Token
     secret: str
+
+
+@dataclass(frozen=True, slots=True)
+class ExpiryBucket:
+    """How many unrevoked tokens expire in [starts, ends).
+
+    The first bucket of a histogram is "already expired": ``starts`` is None and, as a
+    token is expired from the instant it reaches its expiry, it holds ``expires_at <= ends``.
+    """
+
+    starts: datetime | None
+    ends: datetime
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class TokenHealth:
+    """A user's unrevoked tokens that need attention."""
+
+    expired: int  # expires_at <= now
+    expiring: int  # now < expires_at <= now + soon
+
+
+@dataclass(frozen=True, slots=True)
+class BulkResult:
+    """What a bulk action did: the tokens changed, and why each other one was left alone."""
+
+    changed: tuple[Token, ...]
+    skipped: dict[int, str]

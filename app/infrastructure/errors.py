@@ -37,6 +37,7 @@ _CHECK = {
     "ck_users_role_known": ("role", "Unknown role."),
     "ck_tokens_name_length": ("name", "The name must be 1 to 200 characters."),
     "ck_tokens_expires_after_created": ("expires_at", "A token must expire after it is created."),
+    "ck_tokens_revoked_by_length": ("revoked_by", "The name of who revoked it is too long."),
 }
 # SQLSTATE classes that mean "the server is not there or not answering".
 _UNAVAILABLE_STATES = ("08", "53", "57P")

@@ -105,9 +105,12 @@ class TokenRow(Base):
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     version: Mapped[int] = mapped_column(nullable=False, server_default=text("1"))
+    # Who revoked it (the login name of the Tessera user); added by revision 0003.
+    revoked_by: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (
         CheckConstraint("char_length(name) BETWEEN 1 AND 200", name="name_length"),
+        CheckConstraint("char_length(revoked_by) <= 200", name="revoked_by_length"),
         CheckConstraint("char_length(prefix) BETWEEN 1 AND 12", name="prefix_length"),
         CheckConstraint("secret_hash ~ '^[0-9a-f]{64}$'", name="secret_hash_sha256"),
         CheckConstraint("expires_at > created_at", name="expires_after_created"),

@@ -1,8 +1,8 @@
-"""Use cases on API tokens: issue, revoke, extend, delete and watch their expiry."""
+"""Use cases on API tokens: issue, revoke, rotate, extend, delete and watch their expiry."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -13,6 +13,8 @@ from app.domain.ports import UnitOfWork
 from app.domain.tokens import (
     DEFAULT_SOON,
     MAX_LIFETIME,
+    REVOKED_BY_MAX,
+    BulkResult,
     IssuedToken,
     NewToken,
     Token,
@@ -21,7 +23,7 @@ from app.domain.tokens import (
     TokenRequest,
     TokenStatus,
 )
-from app.services.base import Service
+from app.services.token_reports import TokenReports
 from app.services.token_secrets import generate_secret, hash_secret, secret_prefix
 
 
@@ -29,13 +31,14 @@ def _when(moment: datetime) -> str:
     return f"{moment:%Y-%m-%d %H:%M} UTC"
 
 
-class TokenService(Service):
+class TokenService(TokenReports):
     """What the window can do with tokens. Each method is one transaction.
 
     Args:
         uow_factory: makes a fresh unit of work per use case.
         clock: the source of now, for expiry rules and timestamps.
         soon: how much time left makes a token "expiring soon".
+        actor: who is using Tessera (recorded as ``revoked_by``); the OS login name.
     """
 
     def __init__(
@@ -43,9 +46,12 @@ class TokenService(Service):
         uow_factory: Callable[[], UnitOfWork],
         clock: Clock = system_clock,
         soon: timedelta = DEFAULT_SOON,
+        actor: str = "tessera",
     ) -> None:
         super().__init__(uow_factory, clock)
         self._soon = soon
+        # The column holds at most REVOKED_BY_MAX characters; a login name is far shorter.
+        self._actor = actor.strip()[:REVOKED_BY_MAX] or "tessera"
 
     def _dated(self, filter: TokenFilter) -> TokenFilter:
         # A filter without its own moment is read against this service's clock and
@@ -166,14 +172,129 @@ class TokenService(Service):
         """
         now = self._clock()
         async with self._uow_factory() as uow:
-            token = await uow.tokens.get(token_id)
-            if token.revoked_at is not None:
-                raise NotAllowed(
-                    f"Token “{token.name}” was already revoked on {_when(token.revoked_at)}."
-                )
-            revoked = await uow.tokens.update(token_id, version, {"revoked_at": now}, now)
+            revoked = await self._revoke(uow, token_id, version, now)
             await uow.commit()
         return revoked
+
+    async def _revoke(self, uow: UnitOfWork, token_id: int, version: int, now: datetime) -> Token:
+        token = await uow.tokens.get(token_id)
+        if token.revoked_at is not None:
+            raise NotAllowed(
+                f"Token “{token.name}” was already revoked on {_when(token.revoked_at)}."
+            )
+        changes = {"revoked_at": now, "revoked_by": self._actor}
+        return await uow.tokens.update(token_id, version, changes, now)
+
+    async def rotate(self, token_id: int, version: int) -> IssuedToken:
+        """Replace the token by a new one: revoke it and issue its successor, together.
+
+        The successor has the same owner, name and scopes, and the same lifetime
+        (``expires_at - created_at``) counted from now, at most ``MAX_LIFETIME``.
+
+        Args:
+            token_id: the token's id.
+            version: the version the administrator saw.
+
+        Returns:
+            The successor and its secret, shown this once.
+
+        Raises:
+            NotFound: no such token.
+            NotAllowed: it is already revoked.
+            Conflict: the token changed since ``version``.
+        """
+        now = self._clock()
+        secret = generate_secret()
+        async with self._uow_factory() as uow:
+            old = await self._revoke(uow, token_id, version, now)
+            lifetime = min(old.expires_at - old.created_at, MAX_LIFETIME)
+            new = NewToken(
+                owner_id=old.owner_id,
+                name=old.name,
+                scopes=old.scopes,
+                prefix=secret_prefix(secret),
+                secret_hash=hash_secret(secret),
+                created_at=now,
+                expires_at=now + lifetime,
+            )
+            successor = await uow.tokens.add(new, now)
+            await uow.commit()
+        return IssuedToken(token=successor, secret=secret)
+
+    async def revoke_many(self, tokens: Sequence[Token]) -> BulkResult:
+        """Revoke these tokens from now on, in one transaction, skipping revoked ones.
+
+        Unlike :meth:`revoke` no version is checked: revoking is what every version
+        allows, and a token revoked meanwhile is reported as skipped.
+
+        Args:
+            tokens: the tokens selected.
+
+        Returns:
+            The tokens revoked, and for each other one why it was left alone.
+        """
+        now = self._clock()
+        ids = {token.id for token in tokens}
+        async with self._uow_factory() as uow:
+            changed = await uow.tokens.revoke_many(ids, now, self._actor)
+            skipped = await self._skipped(uow, ids, changed, self._why_not_revoked)
+            await uow.commit()
+        return BulkResult(tuple(changed), skipped)
+
+    async def extend_many(self, tokens: Sequence[Token], expires_at: datetime) -> BulkResult:
+        """Move these tokens' expiry to ``expires_at``, in one transaction.
+
+        Revoked tokens and tokens already expiring at or after ``expires_at`` are left
+        alone. Expired tokens are revived, as :meth:`extend` does.
+
+        Args:
+            tokens: the tokens selected.
+            expires_at: the new expiry, time-zone aware.
+
+        Returns:
+            The tokens extended, and for each other one why it was left alone.
+
+        Raises:
+            InvalidInput: at ``expires_at``, if not in the future or beyond the maximum
+                lifetime from now.
+        """
+        new_expiry = TokenPatch(expires_at=expires_at).expires_at
+        assert new_expiry is not None
+        now = self._clock()
+        self._check_future(new_expiry, now)
+        self._check_lifetime(new_expiry, now)
+        ids = {token.id for token in tokens}
+
+        def why_not(token: Token) -> str:
+            if token.revoked_at is not None:
+                return "revoked tokens cannot be extended"
+            return "already expires later"
+
+        async with self._uow_factory() as uow:
+            changed = await uow.tokens.extend_many(ids, new_expiry, now)
+            skipped = await self._skipped(uow, ids, changed, why_not)
+            await uow.commit()
+        return BulkResult(tuple(changed), skipped)
+
+    @staticmethod
+    def _why_not_revoked(token: Token) -> str:
+        return "already revoked"
+
+    @staticmethod
+    async def _skipped(
+        uow: UnitOfWork,
+        ids: Collection[int],
+        changed: Sequence[Token],
+        why_not: Callable[[Token], str],
+    ) -> dict[int, str]:
+        # Reasons come from the rows as they are now, in this transaction: the window's
+        # copy may be stale (revoked or deleted by someone else since).
+        left = set(ids) - {token.id for token in changed}
+        found = {token.id: token for token in await uow.tokens.get_many(left)} if left else {}
+        return {
+            ident: why_not(found[ident]) if ident in found else "it no longer exists"
+            for ident in sorted(left)
+        }
 
     async def extend(self, token_id: int, version: int, expires_at: datetime) -> Token:
         """Move the token's expiry later.
@@ -214,13 +335,7 @@ class TokenService(Service):
                         f"({_when(token.expires_at)}); to shorten a token, revoke it."
                     }
                 )
-            if new_expiry <= now:
-                raise InvalidInput(
-                    {
-                        "expires_at": "The new expiry must be in the future; an earlier time "
-                        "would leave the token expired."
-                    }
-                )
+            self._check_future(new_expiry, now)
             self._check_lifetime(new_expiry, now)
             extended = await uow.tokens.update(token_id, version, {"expires_at": new_expiry}, now)
             await uow.commit()
@@ -258,6 +373,16 @@ class TokenService(Service):
             result = await uow.tokens.list_expiring(now, now + within, by_expiry)
             await uow.commit()
         return result
+
+    @staticmethod
+    def _check_future(expires_at: datetime, now: datetime) -> None:
+        if expires_at <= now:
+            raise InvalidInput(
+                {
+                    "expires_at": "The new expiry must be in the future; an earlier time "
+                    "would leave the token expired."
+                }
+            )
 
     @staticmethod
     def _check_lifetime(expires_at: datetime, now: datetime) -> None:

@@ -6,7 +6,13 @@ import pytest
 
 from app.domain.errors import Conflict, InvalidInput, InvalidReference, NotAllowed, NotFound
 from app.domain.paging import PageRequest
-from app.domain.tokens import MAX_LIFETIME, IssuedToken, TokenFilter, TokenRequest, TokenStatus
+from app.domain.tokens import (
+    MAX_LIFETIME,
+    IssuedToken,
+    TokenFilter,
+    TokenRequest,
+    TokenStatus,
+)
 from app.domain.users import User
 from app.services.token_secrets import hash_secret, verify_secret
 from app.services.tokens import TokenService

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Collection
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, and_, false, or_, select
+from sqlalchemy import Row, select, update
 
 from app.domain.paging import Page, PageRequest
-from app.domain.tokens import SORTS, NewToken, Token, TokenFilter, TokenStatus
-from app.infrastructure.repositories.base import Clauses, SqlRepository, contains
+from app.domain.tokens import (
+    SORTS,
+    ExpiryBucket,
+    NewToken,
+    QuickFilter,
+    Token,
+    TokenFilter,
+    TokenHealth,
+)
+from app.infrastructure.repositories import token_queries as q
+from app.infrastructure.repositories.base import Clauses, SqlRepository
 from app.infrastructure.tables import tokens
 
 
@@ -32,27 +42,7 @@ class SqlTokenRepository(SqlRepository[Token, NewToken, TokenFilter]):
         return values
 
     def _where(self, filter: TokenFilter) -> Clauses:
-        where: Clauses = []
-        if filter.owner_id is not None:
-            where.append(tokens.c.owner_id == filter.owner_id)
-        if filter.search:
-            where.append(
-                or_(
-                    contains(tokens.c.name, filter.search), contains(tokens.c.prefix, filter.search)
-                )
-            )
-        if filter.statuses:
-            if filter.as_of is None:
-                raise ValueError("filtering by status needs as_of")
-            where.append(
-                or_(
-                    *(
-                        _status_clause(s, filter.as_of, filter.as_of + filter.soon)
-                        for s in filter.statuses
-                    )
-                )
-            )
-        return where
+        return q.filter_clauses(filter)
 
     async def get_by_hash(self, secret_hash: str) -> Token | None:
         """The token whose secret hashes to ``secret_hash`` (unique index)."""
@@ -68,19 +58,64 @@ class SqlTokenRepository(SqlRepository[Token, NewToken, TokenFilter]):
         ]
         return await self._page(where, page)
 
+    async def quick_counts(
+        self, now: datetime, soon: timedelta, owner_id: int | None
+    ) -> dict[QuickFilter, int]:
+        """Every quick filter's count at ``now``, in one pass over the tokens."""
+        row = (await self._rows(q.quick_counts_query(now, soon, owner_id)))[0]
+        return {quick: int(count) for quick, count in zip(QuickFilter, row, strict=True)}
 
-def _status_clause(status: TokenStatus, now: datetime, soon_end: datetime) -> ColumnElement[bool]:
-    # The SQL twin of app.domain.tokens.token_status; the cutoffs are parameters, not
-    # now() + interval, so the planner can use the expiry index.
-    unrevoked = tokens.c.revoked_at.is_(None)
-    expires = tokens.c.expires_at
-    match status:
-        case TokenStatus.REVOKED:
-            return tokens.c.revoked_at.is_not(None)
-        case TokenStatus.EXPIRED:
-            return and_(unrevoked, expires <= now)
-        case TokenStatus.EXPIRING_SOON:
-            return and_(unrevoked, expires > now, expires <= soon_end)
-        case TokenStatus.ACTIVE:
-            return and_(unrevoked, expires > soon_end)
-    return false()
+    async def expiry_histogram(
+        self, now: datetime, bucket: timedelta, buckets: int, owner_id: int | None
+    ) -> list[ExpiryBucket]:
+        """ "Already expired" then ``buckets`` buckets of ``bucket`` from now (one query)."""
+        if buckets < 0 or bucket <= timedelta(0):
+            raise ValueError("a histogram needs a positive bucket and buckets >= 0")
+        rows = await self._rows(q.histogram_query(now, bucket, buckets, owner_id))
+        counts = {int(number): int(count) for number, count in map(tuple, rows)}
+        result = [ExpiryBucket(None, now, counts.get(0, 0))]
+        for i in range(buckets):
+            starts = now + i * bucket
+            result.append(ExpiryBucket(starts, starts + bucket, counts.get(i + 1, 0)))
+        return result
+
+    async def health_of(
+        self, owner_ids: Collection[int], now: datetime, soon: timedelta
+    ) -> dict[int, TokenHealth]:
+        """Expired and expiring unrevoked tokens of each owner (one grouped query)."""
+        health = {owner: TokenHealth(0, 0) for owner in owner_ids}
+        if health:
+            rows = await self._rows(q.health_query(health, now, soon))
+            for owner, expired, expiring in map(tuple, rows):
+                health[int(owner)] = TokenHealth(int(expired), int(expiring))
+        return health
+
+    async def revoke_many(self, ids: Collection[int], now: datetime, by: str) -> list[Token]:
+        """One UPDATE revoking those of ``ids`` still unrevoked; returns them in id order."""
+        return await self._update_many(
+            ids, [tokens.c.revoked_at.is_(None)], {"revoked_at": now, "revoked_by": by}
+        )
+
+    async def extend_many(
+        self, ids: Collection[int], expires_at: datetime, now: datetime
+    ) -> list[Token]:
+        """One UPDATE moving unrevoked tokens expiring before ``expires_at`` to it.
+
+        ``now`` is unused: tokens keep no time of last change.
+        """
+        where = [tokens.c.revoked_at.is_(None), tokens.c.expires_at < expires_at]
+        return await self._update_many(ids, where, {"expires_at": expires_at})
+
+    async def _update_many(
+        self, ids: Collection[int], where: Clauses, values: dict[str, Any]
+    ) -> list[Token]:
+        if not ids:
+            return []
+        statement = (
+            update(tokens)
+            .where(tokens.c.id == q.ids_param(ids), *where)
+            .values(**values, version=tokens.c.version + 1)
+            .returning(*tokens.c)
+        )
+        changed = [self._to_entity(row) for row in await self._rows(statement)]
+        return sorted(changed, key=lambda token: token.id)

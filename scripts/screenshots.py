@@ -21,6 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 import qasync  # noqa: E402
 from PySide6.QtCore import QSettings  # noqa: E402
+from PySide6.QtGui import QPalette  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from app.bootstrap import open_tessera  # noqa: E402
@@ -49,14 +50,47 @@ async def capture(out: Path) -> None:
                 window.tabs.setCurrentWidget(tab)
                 QApplication.processEvents()
                 window.grab().save(str(out / f"{tab.name}.png"))
+            QApplication.setPalette(_dark_palette())
+            window.tabs.setCurrentWidget(window.tokens_tab)
+            window.tokens_tab.model.layoutChanged.emit()  # colours follow the new palette
+            QApplication.processEvents()
+            window.grab().save(str(out / "tokens-dark.png"))
             window.close()
             await window.shutdown()
+
+
+def _dark_palette() -> QPalette:
+    palette = QPalette()
+    colours = {
+        QPalette.ColorRole.Window: "#2b2b2b",
+        QPalette.ColorRole.WindowText: "#e6e6e6",
+        QPalette.ColorRole.Base: "#1e1e1e",
+        QPalette.ColorRole.AlternateBase: "#262626",
+        QPalette.ColorRole.Text: "#e6e6e6",
+        QPalette.ColorRole.Button: "#353535",
+        QPalette.ColorRole.ButtonText: "#e6e6e6",
+        QPalette.ColorRole.Highlight: "#2f65ca",
+        QPalette.ColorRole.HighlightedText: "#ffffff",
+        QPalette.ColorRole.PlaceholderText: "#8a8a8a",
+        QPalette.ColorRole.ToolTipBase: "#353535",
+        QPalette.ColorRole.ToolTipText: "#e6e6e6",
+    }
+    for role, colour in colours.items():
+        palette.setColor(role, colour)
+    for role in (
+        QPalette.ColorRole.WindowText,
+        QPalette.ColorRole.ButtonText,
+        QPalette.ColorRole.Text,
+    ):
+        palette.setColor(QPalette.ColorGroup.Disabled, role, "#6f6f6f")
+    return palette
 
 
 def main() -> None:
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
     app.setQuitOnLastWindowClosed(False)
+    app.setStyle("Fusion")  # the same look on every machine, light and dark
     out = ROOT / "docs"
     out.mkdir(exist_ok=True)
     qasync.run(capture(out))

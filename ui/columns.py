@@ -2,27 +2,40 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
+
+from PySide6.QtGui import QColor
 
 from app.domain.clock import Clock
 from app.domain.events import Event
-from app.domain.tokens import Token, TokenStatus
+from app.domain.tokens import Token, TokenHealth, TokenStatus
 from app.domain.users import Role, User
+from ui import token_style
 from ui.format import exact, local, relative
 from ui.owners import OwnerDirectory
 from ui.table_model import RIGHT, Column
 
 ROLE_LABELS = {Role.ADMINISTRATOR: "Administrator", Role.STAFF: "Staff", Role.MEMBER: "Member"}
-STATUS_LABELS = {
-    TokenStatus.ACTIVE: "Active",
-    TokenStatus.EXPIRING_SOON: "Expiring soon",
-    TokenStatus.EXPIRED: "Expired",
-    TokenStatus.REVOKED: "Revoked",
-}
+STATUS_LABELS = token_style.LABELS
 
 
-def user_columns() -> list[Column[User]]:
-    """Users: who they are, what they may do, whether they may sign in."""
+def user_columns(health: Callable[[int], TokenHealth | None]) -> list[Column[User]]:
+    """Users: who they are, what they may do, whether they may sign in, their tokens."""
+
+    def tokens(user: User) -> str:
+        known = health(user.id)
+        if known is None or not (known.expired or known.expiring):
+            return ""
+        parts = [f"{known.expired} expired"] if known.expired else []
+        parts += [f"{known.expiring} expiring soon"] if known.expiring else []
+        return " · ".join(parts)
+
+    def tokens_colour(user: User) -> QColor:
+        known = health(user.id)
+        status = TokenStatus.EXPIRED if known and known.expired else TokenStatus.EXPIRING_SOON
+        return token_style.colour(status)
+
     return [
         Column("id", "ID", lambda u: str(u.id), sort="id", align=RIGHT, width=70),
         Column("email", "Email", lambda u: u.email, sort="email", width=260),
@@ -37,36 +50,62 @@ def user_columns() -> list[Column[User]]:
             tooltip=lambda u: exact(u.created_at),
             width=140,
         ),
+        Column(
+            "tokens",
+            "Tokens needing attention",
+            tokens,
+            colour=tokens_colour,
+            width=200,
+        ),
     ]
 
 
-def token_columns(clock: Clock, soon: timedelta, owners: OwnerDirectory) -> list[Column[Token]]:
+def token_columns(
+    clock: Clock, soon: Callable[[], timedelta], owners: OwnerDirectory
+) -> list[Column[Token]]:
     """Tokens: status and expiry first, since that is what people come to see."""
 
+    def status_of(token: Token) -> TokenStatus:
+        return token.status(clock(), soon())
+
     def status(token: Token) -> str:
-        return STATUS_LABELS[token.status(clock(), soon)]
+        return STATUS_LABELS[status_of(token)]
+
+    def status_tip(token: Token) -> str:
+        if token.revoked_at is not None:
+            who = f" by {token.revoked_by}" if token.revoked_by else ""
+            return f"Revoked {relative(token.revoked_at, clock())}{who}\n{exact(token.revoked_at)}"
+        return f"Expires {relative(token.expires_at, clock())}\n{exact(token.expires_at)}"
 
     def expires(token: Token) -> str:
         return f"{relative(token.expires_at, clock())} · {local(token.expires_at)}"
 
     return [
         Column("id", "ID", lambda t: str(t.id), sort="id", align=RIGHT, width=60),
-        Column("status", "Status", status, width=110),
-        Column("name", "Name", lambda t: t.name, sort="name", width=170),
-        Column("prefix", "Prefix", lambda t: f"{t.prefix}…", width=135),
+        Column(
+            "status",
+            "Status",
+            status,
+            tooltip=status_tip,
+            icon=lambda t: token_style.icon(status_of(t)),
+            colour=lambda t: token_style.colour(status_of(t)),
+            width=120,
+        ),
+        Column("name", "Name", lambda t: t.name, sort="name", width=160),
+        Column("prefix", "Prefix", lambda t: f"{t.prefix}…", width=120),
         Column(
             "owner",
             "Owner",
             lambda t: owners.label(t.owner_id),
             tooltip=lambda t: owners.tooltip(t.owner_id),
-            width=160,
+            width=150,
         ),
         Column(
             "scopes",
             "Scopes",
             lambda t: ", ".join(t.scopes),
             tooltip=lambda t: "\n".join(t.scopes) or "No scopes",
-            width=150,
+            width=140,
         ),
         Column(
             "expires_at",
@@ -74,14 +113,14 @@ def token_columns(clock: Clock, soon: timedelta, owners: OwnerDirectory) -> list
             expires,
             sort="expires_at",
             tooltip=lambda t: exact(t.expires_at),
-            width=210,
+            width=220,
         ),
         Column(
             "last_used_at",
             "Last used",
             lambda t: relative(t.last_used_at, clock()),
             tooltip=lambda t: exact(t.last_used_at),
-            width=100,
+            width=95,
         ),
         Column(
             "created_at",

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from PySide6.QtCore import QDateTime, Qt
+from PySide6.QtCore import QDateTime, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -25,7 +26,7 @@ from PySide6.QtWidgets import (
 from app.domain.clock import Clock
 from app.domain.errors import InvalidInput
 from app.domain.events import Event, EventDraft, EventPatch
-from app.domain.tokens import DEFAULT_LIFETIME, IssuedToken, Token, TokenRequest
+from app.domain.tokens import DEFAULT_LIFETIME, BulkResult, IssuedToken, Token, TokenRequest
 from app.domain.users import Role, User, UserDraft, UserPatch
 from app.services.events import EventService
 from app.services.tokens import TokenService
@@ -33,6 +34,8 @@ from app.services.users import UserService
 from ui.columns import ROLE_LABELS
 from ui.forms import RecordDialog
 from ui.owner_picker import OwnerPicker, Search
+
+CLIPBOARD_SECONDS = 60
 
 
 def to_qt(moment: datetime) -> QDateTime:
@@ -160,6 +163,29 @@ class ExtendDialog(RecordDialog):
         return await self._tokens.extend(token.id, token.version, from_qt(self.expires.dateTime()))
 
 
+class BulkExtendDialog(RecordDialog):
+    """Move the expiry of several tokens to one new time, asked once."""
+
+    def __init__(
+        self, tokens: TokenService, selection: Sequence[Token], parent: QWidget | None
+    ) -> None:
+        super().__init__("bulk_extend_dialog", f"Extend {len(selection)} tokens", parent)
+        self._tokens = tokens
+        self._selection = list(selection)
+        self.expires = _time_edit()
+        latest = max(t.expires_at for t in selection)
+        self.expires.setDateTime(to_qt(max(latest, datetime.now(UTC)) + timedelta(30)))
+        self.add_field(
+            "expires_at",
+            "New expiry",
+            self.expires,
+            "Revoked tokens and tokens that already expire later are left alone.",
+        )
+
+    async def save(self) -> BulkResult:
+        return await self._tokens.extend_many(self._selection, from_qt(self.expires.dateTime()))
+
+
 class EventDialog(RecordDialog):
     """New event, or edit one. Times are entered in the computer's time zone."""
 
@@ -235,13 +261,15 @@ class SecretDialog(QDialog):
             "its hash and cannot show it again."
         )
         note.setWordWrap(True)
+        self.copied = QLabel()
+        self.copied.setObjectName("secret_dialog_copied")
         self.secret = QLineEdit(issued.secret)
         self.secret.setObjectName("secret_dialog_secret")
         self.secret.setReadOnly(True)
         self.secret.selectAll()
         copy = QPushButton("Copy")
         copy.setObjectName("secret_dialog_copy")
-        copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(issued.secret))
+        copy.clicked.connect(lambda: self.copy(issued.secret))
         row = QHBoxLayout()
         row.addWidget(self.secret, 1)
         row.addWidget(copy)
@@ -251,4 +279,17 @@ class SecretDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(note)
         layout.addLayout(row)
+        layout.addWidget(self.copied)
         layout.addWidget(done, alignment=Qt.AlignmentFlag.AlignRight)
+
+    def copy(self, secret: str) -> None:
+        """Put the secret on the clipboard, and take it off again after a while."""
+        clipboard = QGuiApplication.clipboard()
+        clipboard.setText(secret)
+
+        def forget() -> None:
+            if clipboard.text() == secret:  # never clear what the user copied since
+                clipboard.clear()
+
+        QTimer.singleShot(CLIPBOARD_SECONDS * 1000, forget)
+        self.copied.setText(f"Copied. The clipboard forgets it in {CLIPBOARD_SECONDS} seconds.")

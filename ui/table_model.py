@@ -18,6 +18,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
+from PySide6.QtGui import QColor, QIcon
 
 
 class HasId(Protocol):
@@ -46,6 +47,8 @@ class Column(Generic[RowT]):
     tooltip: Callable[[RowT], str] | None = None
     align: Qt.AlignmentFlag = field(default=LEFT)
     width: int = 160
+    icon: Callable[[RowT], QIcon] | None = None
+    colour: Callable[[RowT], QColor] | None = None
 
 
 class RecordTableModel(QAbstractTableModel, Generic[RowT]):
@@ -80,6 +83,10 @@ class RecordTableModel(QAbstractTableModel, Generic[RowT]):
             return column.tooltip(row)
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return column.align
+        if role == Qt.ItemDataRole.DecorationRole and column.icon is not None:
+            return column.icon(row)
+        if role == Qt.ItemDataRole.ForegroundRole and column.colour is not None:
+            return column.colour(row)
         if role == ROW_ROLE:
             return row
         return None

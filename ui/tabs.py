@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 
 from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDateEdit
@@ -11,14 +11,14 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QDateEdit
 from app.domain.clock import Clock
 from app.domain.events import Event, EventFilter
 from app.domain.paging import Page, PageRequest
-from app.domain.tokens import Token, TokenFilter, TokenStatus
+from app.domain.tokens import TokenHealth
 from app.domain.users import Role, User, UserFilter
 from app.services.events import EventService
 from app.services.tokens import TokenService
 from app.services.users import UserService
 from ui.asyncdialog import confirm, shown
-from ui.columns import ROLE_LABELS, STATUS_LABELS, event_columns, token_columns, user_columns
-from ui.dialogs import EventDialog, ExtendDialog, SecretDialog, TokenDialog, UserDialog
+from ui.columns import ROLE_LABELS, event_columns, user_columns
+from ui.dialogs import EventDialog, UserDialog
 from ui.format import count
 from ui.owner_picker import OwnerPicker
 from ui.owners import OwnerDirectory
@@ -43,9 +43,11 @@ class UsersTab(RecordTab[User, UserFilter]):
     show_events = Signal(object)
     changed = Signal(object)
 
-    def __init__(self, users: UserService, clock: Clock) -> None:
-        super().__init__("users", RecordTableModel(user_columns()), clock)
+    def __init__(self, users: UserService, tokens: TokenService, clock: Clock) -> None:
+        self.health: dict[int, TokenHealth] = {}
+        super().__init__("users", RecordTableModel(user_columns(self.health.get)), clock)
         self.users = users
+        self.tokens = tokens
         self.role = _combo(
             "users_role", [("Any role", None), *((label, r) for r, label in ROLE_LABELS.items())]
         )
@@ -80,6 +82,10 @@ class UsersTab(RecordTab[User, UserFilter]):
 
     async def estimate_rows(self) -> int:
         return await self.users.estimate_total()
+
+    async def prepare(self, rows: Sequence[User]) -> None:
+        # How many of each user's tokens need attention, for the page, in one query.
+        self.health.update(await self.tokens.health_of([u.id for u in rows]))
 
     async def create_row(self) -> None:
         dialog = UserDialog(self.users, None, self)
@@ -137,115 +143,6 @@ class UsersTab(RecordTab[User, UserFilter]):
             one = len(self.view.selectionModel().selectedRows()) == 1
             self.tokens_action.setEnabled(one)
             self.events_action.setEnabled(one)
-
-
-class TokensTab(RecordTab[Token, TokenFilter]):
-    """Tokens: soonest expiry first; filter by status and owner."""
-
-    noun = "token"
-    default_sort = ("expires_at", False)
-
-    def __init__(
-        self,
-        tokens: TokenService,
-        users: UserService,
-        owners: OwnerDirectory,
-        clock: Clock,
-        soon: timedelta,
-    ) -> None:
-        model = RecordTableModel(token_columns(clock, soon, owners))
-        super().__init__("tokens", model, clock)
-        self.tokens = tokens
-        self.users = users
-        self.owners = owners
-        self.status = _combo(
-            "tokens_status",
-            [("Any status", None), *((label, s) for s, label in STATUS_LABELS.items())],
-        )
-        self.status.currentIndexChanged.connect(lambda _: self.reload())
-        self.owner = OwnerPicker(users.search)
-        self.owner.setObjectName("tokens_owner")
-        self.owner.setPlaceholderText("Any owner — type to choose one")
-        self.owner.chosen.connect(lambda _: self.reload())
-        self.filters.addWidget(self.status)
-        self.filters.addWidget(self.owner, 1)
-        self.edit_action.setText("Extend…")
-        self.revoke_action = self._action("revoke", "Revoke", None, self.revoke_selected)
-        self.toolbar.insertAction(self.delete_action, self.revoke_action)
-        owners.changed.connect(self._owners_changed)
-
-    def set_owner(self, user: User | None) -> None:
-        """Show only ``user``'s tokens (from the Users tab's "Show tokens")."""
-        self.owner.set_user(user)
-
-    def current_filter(self) -> TokenFilter:
-        status = self.status.currentData()
-        return TokenFilter(
-            owner_id=self.owner.user.id if self.owner.user else None,
-            search=self.search.text().strip() or None,
-            statuses=frozenset({TokenStatus(status)}) if status else frozenset(),
-        )
-
-    def filtered(self) -> bool:
-        return self.current_filter() != TokenFilter()
-
-    async def fetch(self, filter: TokenFilter, page: PageRequest) -> Page[Token]:
-        return await self.tokens.list(filter, page)
-
-    async def count_rows(self, filter: TokenFilter) -> int:
-        return await self.tokens.count(filter)
-
-    async def estimate_rows(self) -> int:
-        return await self.tokens.estimate_total()
-
-    async def prepare(self, rows: Sequence[Token]) -> None:
-        await self.owners.learn(t.owner_id for t in rows)
-
-    async def create_row(self) -> None:
-        dialog = TokenDialog(self.tokens, self.users.search, self.clock, self.owner.user, self)
-        if await shown(dialog):
-            await shown(SecretDialog(dialog.saved, self))
-            self.message.emit(f"Issued “{dialog.saved.token.name}”.")
-            await self._reload()
-
-    async def edit_row(self, row: Token) -> None:
-        dialog = ExtendDialog(self.tokens, row, self)
-        if await shown(dialog):
-            self.model.replace(dialog.saved)
-            self.message.emit(f"“{row.name}” now expires {dialog.saved.expires_at:%Y-%m-%d}.")
-
-    def revoke_selected(self) -> None:
-        """Revoke the selected tokens (they stay listed, marked revoked)."""
-        rows = [t for t in self.selected_rows() if t.revoked_at is None]
-        if rows and not self._read_only:
-            self.tasks.spawn(self._revoke(rows), name="tokens: revoke")
-
-    async def _revoke(self, rows: Sequence[Token]) -> None:
-        what = f"“{rows[0].name}”" if len(rows) == 1 else count(len(rows), "token")
-        detail = "Programs using it will be refused from now on. The record stays."
-        if not await confirm(self, "Revoke tokens", f"Revoke {what}?", "Revoke", detail):
-            return
-        for token in rows:
-            self.model.replace(await self.tokens.revoke(token.id, token.version))
-        self.message.emit(f"Revoked {what}.")
-
-    async def delete_rows(self, rows: Sequence[Token]) -> None:
-        what = f"“{rows[0].name}”" if len(rows) == 1 else count(len(rows), "token")
-        detail = "Deleting removes the record for good; revoking keeps it."
-        if not await confirm(self, "Delete tokens", f"Delete {what}?", "Delete", detail):
-            return
-        for token in rows:
-            await self.tokens.delete(token.id, token.version)
-        self.model.remove({t.id for t in rows})
-        self.message.emit(f"Deleted {what}.")
-        await self._refresh_count(self._generation, self.current_filter())
-
-    def _owners_changed(self) -> None:
-        if self.model.rowCount():
-            column = self.model.column_named("owner")
-            self.model.dataChanged.emit(
-                self.model.index(0, 0), self.model.index(self.model.rowCount() - 1, column)
-            )
 
 
 class EventsTab(RecordTab[Event, EventFilter]):

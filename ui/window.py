@@ -24,10 +24,12 @@ from app import __version__
 from app.domain.clock import Clock
 from app.domain.schema import Revision, SchemaState
 from ui.backend import Backend
+from ui.format import count
 from ui.owners import OwnerDirectory
 from ui.record_tab import RecordTab
-from ui.tabs import EventsTab, TokensTab, UsersTab
+from ui.tabs import EventsTab, UsersTab
 from ui.tasks import TaskRunner
+from ui.tokens_tab import TokensTab
 
 
 class MainWindow(QMainWindow):
@@ -49,7 +51,7 @@ class MainWindow(QMainWindow):
         self.tasks.failed.connect(self.show_message)
 
         owners = OwnerDirectory(backend.users, self)
-        self.users_tab = UsersTab(backend.users, clock)
+        self.users_tab = UsersTab(backend.users, backend.tokens, clock)
         self.tokens_tab = TokensTab(backend.tokens, backend.users, owners, clock, soon)
         self.events_tab = EventsTab(backend.events, backend.users, owners, clock)
         self.tabs = QTabWidget()
@@ -65,6 +67,7 @@ class MainWindow(QMainWindow):
         self.users_tab.show_tokens.connect(lambda user: self._show(self.tokens_tab, user))
         self.users_tab.show_events.connect(lambda user: self._show(self.events_tab, user))
         self.users_tab.changed.connect(owners.remember)
+        self.tokens_tab.badge_changed.connect(self._badge)
 
         self.banner = QFrame()
         self.banner.setObjectName("schema_banner")
@@ -198,6 +201,14 @@ class MainWindow(QMainWindow):
         """Reload every tab."""
         for tab in self.record_tabs:
             tab.reload()
+
+    def _badge(self, expiring: int) -> None:
+        index = self.tabs.indexOf(self.tokens_tab)
+        self.tabs.setTabText(index, f"&Tokens ({expiring})" if expiring else "&Tokens")
+        days = self.tokens_tab.soon.days
+        self.tabs.setTabToolTip(
+            index, f"{count(expiring, 'token')} expire within {days} days" if expiring else ""
+        )
 
     def _show(self, tab: TokensTab | EventsTab, user: Any) -> None:
         tab.set_owner(user)

@@ -8,7 +8,7 @@ from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from app.domain.events import Event
-from app.domain.tokens import DEFAULT_SOON, Token
+from app.domain.tokens import DEFAULT_SOON, Token, TokenHealth
 from app.domain.users import Role, User
 from app.services.users import UserService
 from tests.clock import FrozenClock
@@ -64,14 +64,18 @@ def _event(n: int) -> Event:
     )
 
 
+def _no_health(user_id: int) -> TokenHealth | None:
+    return None
+
+
 def _owners() -> OwnerDirectory:
     return OwnerDirectory(UserService(FakeUnitOfWorkFactory(), FrozenClock(NOW)))
 
 
 def test_models_pass_qt_model_tester(qtmodeltester: ModelTester) -> None:
     clock = FrozenClock(NOW)
-    users = RecordTableModel(user_columns())
-    tokens = RecordTableModel(token_columns(clock, DEFAULT_SOON, _owners()))
+    users = RecordTableModel(user_columns(_no_health))
+    tokens = RecordTableModel(token_columns(clock, lambda: DEFAULT_SOON, _owners()))
     events = RecordTableModel(event_columns(_owners()))
     users.reset([_user(n) for n in range(1, 6)], has_more=True)
     tokens.reset([_token(n) for n in range(1, 8)], has_more=False)
@@ -83,7 +87,7 @@ def test_models_pass_qt_model_tester(qtmodeltester: ModelTester) -> None:
 
 
 def test_fetch_more_asks_once_until_the_page_arrives(qtbot: QtBot) -> None:
-    model = RecordTableModel(user_columns())
+    model = RecordTableModel(user_columns(_no_health))
     model.reset([_user(1)], has_more=True)
     with qtbot.waitSignal(model.fetch_more_requested, timeout=1000):
         model.fetchMore()
@@ -95,7 +99,7 @@ def test_fetch_more_asks_once_until_the_page_arrives(qtbot: QtBot) -> None:
 
 
 def test_header_click_asks_the_server_to_sort(qtbot: QtBot) -> None:
-    model = RecordTableModel(user_columns())
+    model = RecordTableModel(user_columns(_no_health))
     email = model.column_of("email")
     with qtbot.waitSignal(model.sort_requested, timeout=1000) as sorted_by:
         from PySide6.QtCore import Qt
@@ -106,7 +110,7 @@ def test_header_click_asks_the_server_to_sort(qtbot: QtBot) -> None:
 
 def test_token_status_text_follows_the_clock() -> None:
     clock = FrozenClock(NOW)
-    model = RecordTableModel(token_columns(clock, DEFAULT_SOON, _owners()))
+    model = RecordTableModel(token_columns(clock, lambda: DEFAULT_SOON, _owners()))
     model.reset([_token(20)], has_more=False)  # expires in 17 days
     status = model.column_of("expires_at")
     assert model.index(0, 1).data() == "Active"
@@ -118,7 +122,7 @@ def test_token_status_text_follows_the_clock() -> None:
 
 
 def test_replace_and_remove_rows_in_place(qtbot: QtBot) -> None:
-    model = RecordTableModel(user_columns())
+    model = RecordTableModel(user_columns(_no_health))
     model.reset([_user(n) for n in range(1, 5)], has_more=False)
     renamed = _user(2).model_copy(update={"display_name": "Renamed"})
     with qtbot.waitSignal(model.dataChanged, timeout=1000):

@@ -1,0 +1,308 @@
+"""The Tokens tab: expiry at a glance, and the token lifecycle.
+
+Quick filters with live counts (one query), a chart of upcoming expiries whose bars
+filter the table, statuses in colour *and* shape, relative times that refresh every
+minute without asking the database, and Issue / Extend / Revoke / Rotate / Delete for
+one token or a selection.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QSpinBox, QToolButton
+
+from app.domain.clock import Clock
+from app.domain.paging import Page, PageRequest
+from app.domain.tokens import (
+    BulkResult,
+    ExpiryBucket,
+    QuickFilter,
+    Token,
+    TokenFilter,
+)
+from app.domain.users import User
+from app.services.tokens import TokenService
+from app.services.users import UserService
+from ui.asyncdialog import confirm, shown
+from ui.columns import token_columns
+from ui.dialogs import BulkExtendDialog, ExtendDialog, SecretDialog, TokenDialog
+from ui.expiry_chart import ExpiryChart
+from ui.format import count
+from ui.owner_picker import OwnerPicker
+from ui.owners import OwnerDirectory
+from ui.record_tab import RecordTab
+from ui.table_model import RecordTableModel
+
+QUICK_LABELS = {
+    QuickFilter.EXPIRED: "Expired",
+    QuickFilter.EXPIRING: "Expiring soon",
+    QuickFilter.ACTIVE: "Active",
+    QuickFilter.REVOKED: "Revoked",
+    QuickFilter.NEVER_USED: "Never used",
+    QuickFilter.IDLE: "Unused 90 days",
+}
+REFRESH_MS = 60_000
+
+
+class TokensTab(RecordTab[Token, TokenFilter]):
+    """Tokens, soonest expiry first."""
+
+    noun = "token"
+    default_sort = ("expires_at", False)
+    badge_changed = Signal(int)
+    counted = Signal()
+
+    def __init__(
+        self,
+        tokens: TokenService,
+        users: UserService,
+        owners: OwnerDirectory,
+        clock: Clock,
+        soon: timedelta,
+    ) -> None:
+        self.soon = soon
+        model = RecordTableModel(token_columns(clock, lambda: self.soon, owners))
+        super().__init__("tokens", model, clock)
+        self.tokens = tokens
+        self.users = users
+        self.owners = owners
+        self.quick: QuickFilter | None = None
+        self.window_bucket: ExpiryBucket | None = None
+        self.counts: dict[QuickFilter, int] = {}
+
+        self.owner = OwnerPicker(users.search)
+        self.owner.setObjectName("tokens_owner")
+        self.owner.setPlaceholderText("Any owner — type to choose one")
+        self.owner.chosen.connect(lambda _: self.reload())
+        self.filters.addWidget(self.owner, 1)
+
+        self.quick_bar = QHBoxLayout()
+        self.quick_buttons: dict[QuickFilter, QToolButton] = {}
+        group = QButtonGroup(self)
+        group.setExclusive(False)
+        for quick, label in QUICK_LABELS.items():
+            button = QToolButton()
+            button.setObjectName(f"tokens_quick_{quick.value}")
+            button.setText(label)
+            button.setCheckable(True)
+            button.setAutoRaise(True)
+            button.clicked.connect(lambda checked, q=quick: self.set_quick(q if checked else None))
+            group.addButton(button)
+            self.quick_buttons[quick] = button
+            self.quick_bar.addWidget(button)
+        self.days = QSpinBox()
+        self.days.setObjectName("tokens_soon_days")
+        self.days.setRange(1, 365)
+        self.days.setValue(soon.days)
+        self.days.setPrefix("within ")
+        self.days.setSuffix(" days")
+        self.days.setToolTip("What counts as expiring soon")
+        self.days.valueChanged.connect(self._days_changed)
+        self.quick_bar.addWidget(self.days)
+        self.quick_bar.addStretch(1)
+        self.range_label = QLabel()
+        self.range_label.setObjectName("tokens_range")
+        self.quick_bar.addWidget(self.range_label)
+
+        self.chart = ExpiryChart()
+        self.chart.bucket_clicked.connect(self._bucket_clicked)
+        layout = self.layout()
+        assert layout is not None
+        layout.insertWidget(1, self.chart)  # type: ignore[attr-defined]
+        layout.insertLayout(3, self.quick_bar)  # type: ignore[attr-defined]
+
+        self.edit_action.setText("Extend…")
+        self.revoke_action = self._action("revoke", "Revoke", None, self.revoke_selected)
+        self.rotate_action = self._action("rotate", "Rotate…", None, self.rotate_selected)
+        self.toolbar.insertAction(self.delete_action, self.revoke_action)
+        self.toolbar.insertAction(self.delete_action, self.rotate_action)
+        owners.changed.connect(self._repaint_rows)
+
+        # Relative times and statuses move with the clock, not with the data.
+        self.ticker = QTimer(self)
+        self.ticker.setInterval(REFRESH_MS)
+        self.ticker.timeout.connect(self._repaint_rows)
+        self.ticker.start()
+
+    # Filters -------------------------------------------------------------------------------
+
+    def set_owner(self, user: User | None) -> None:
+        """Show only ``user``'s tokens (from the Users tab's "Show tokens")."""
+        self.owner.set_user(user)
+
+    def set_quick(self, quick: QuickFilter | None) -> None:
+        """Show one quick filter (or all tokens)."""
+        self.quick = quick
+        for each, button in self.quick_buttons.items():
+            button.setChecked(each is quick)
+        self.reload()
+
+    def _days_changed(self, days: int) -> None:
+        self.soon = timedelta(days=days)
+        self.reload()
+
+    def _bucket_clicked(self, bucket: ExpiryBucket | None) -> None:
+        self.window_bucket = bucket
+        if bucket is None:
+            self.range_label.setText("")
+        elif bucket.starts is None:
+            self.range_label.setText("Showing: already expired")
+        else:
+            self.range_label.setText(f"Showing: the week from {self.chart.label(bucket)}")
+        self.reload()
+
+    def current_filter(self) -> TokenFilter:
+        bucket = self.window_bucket
+        expires_from = expires_to = None
+        if bucket is not None and bucket.starts is not None:
+            # The "already expired" bar is the Expired quick filter: no range needed.
+            expires_from, expires_to = bucket.starts, bucket.ends
+        return TokenFilter(
+            owner_id=self.owner.user.id if self.owner.user else None,
+            search=self.search.text().strip() or None,
+            quick=QuickFilter.EXPIRED if bucket and bucket.starts is None else self.quick,
+            expires_from=expires_from,
+            expires_to=expires_to,
+            as_of=self.clock(),
+            soon=self.soon,
+        )
+
+    def filtered(self) -> bool:
+        current = self.current_filter()
+        return bool(
+            current.owner_id or current.search or current.quick or self.window_bucket is not None
+        )
+
+    def empty_text(self) -> str:
+        if self.quick is not None and not self.search.text().strip():
+            return f"No tokens are “{QUICK_LABELS[self.quick].lower()}”."
+        return super().empty_text()
+
+    # Loading -------------------------------------------------------------------------------
+
+    async def fetch(self, filter: TokenFilter, page: PageRequest) -> Page[Token]:
+        return await self.tokens.list(filter, page)
+
+    async def count_rows(self, filter: TokenFilter) -> int:
+        return await self.tokens.count(filter)
+
+    async def estimate_rows(self) -> int:
+        return await self.tokens.estimate_total()
+
+    async def prepare(self, rows: Sequence[Token]) -> None:
+        await self.owners.learn(t.owner_id for t in rows)
+
+    async def _reload(self) -> None:
+        await super()._reload()
+        await self.refresh_counts()
+
+    async def refresh_counts(self) -> None:
+        """Counts on the quick filters, the chart, and the badge: each one query."""
+        owner = self.owner.user.id if self.owner.user else None
+        self.counts = await self.tokens.quick_counts(owner, soon=self.soon)
+        for quick, button in self.quick_buttons.items():
+            button.setText(f"{QUICK_LABELS[quick]} · {self.counts.get(quick, 0):,}")
+        self.chart.set_buckets(await self.tokens.expiry_histogram(owner_id=owner))
+        self.badge_changed.emit(self.counts.get(QuickFilter.EXPIRING, 0))
+        self.counted.emit()
+
+    def _repaint_rows(self) -> None:
+        if self.model.rowCount():
+            last = self.model.columnCount() - 1
+            self.model.dataChanged.emit(
+                self.model.index(0, 0), self.model.index(self.model.rowCount() - 1, last)
+            )
+
+    # Lifecycle -----------------------------------------------------------------------------
+
+    async def create_row(self) -> None:
+        dialog = TokenDialog(self.tokens, self.users.search, self.clock, self.owner.user, self)
+        if await shown(dialog):
+            await shown(SecretDialog(dialog.saved, self))
+            self.message.emit(f"Issued “{dialog.saved.token.name}”.")
+            await self._reload()
+
+    def edit_selected(self) -> None:
+        """Extend: one token with its own dialog, a selection with one question."""
+        rows = self.selected_rows()
+        if len(rows) > 1 and not self._read_only:
+            self.tasks.spawn(self._extend_many(rows), name="tokens: extend selection")
+        else:
+            super().edit_selected()
+
+    async def edit_row(self, row: Token) -> None:
+        dialog = ExtendDialog(self.tokens, row, self)
+        if await shown(dialog):
+            self.model.replace(dialog.saved)
+            self.message.emit(f"“{row.name}” now expires {dialog.saved.expires_at:%Y-%m-%d}.")
+            await self.refresh_counts()
+
+    async def _extend_many(self, rows: Sequence[Token]) -> None:
+        dialog = BulkExtendDialog(self.tokens, rows, self)
+        if await shown(dialog):
+            self._show_bulk(dialog.saved, "Extended")
+            await self.refresh_counts()
+
+    def revoke_selected(self) -> None:
+        """Revoke the selected tokens, asked once."""
+        rows = self.selected_rows()
+        if rows and not self._read_only:
+            self.tasks.spawn(self._revoke(rows), name="tokens: revoke")
+
+    async def _revoke(self, rows: Sequence[Token]) -> None:
+        what = f"“{rows[0].name}”" if len(rows) == 1 else count(len(rows), "token")
+        detail = "Programs using them are refused from now on. The records stay, marked revoked."
+        if not await confirm(self, "Revoke tokens", f"Revoke {what}?", f"Revoke {what}", detail):
+            return
+        self._show_bulk(await self.tokens.revoke_many(rows), "Revoked")
+        await self.refresh_counts()
+
+    def rotate_selected(self) -> None:
+        """Rotate one token: revoke it and issue its successor."""
+        rows = self.selected_rows()
+        if len(rows) == 1 and not self._read_only:
+            self.tasks.spawn(self._rotate(rows[0]), name="tokens: rotate")
+
+    async def _rotate(self, token: Token) -> None:
+        detail = (
+            "The token is revoked and a successor with the same owner, name and scopes is "
+            "issued. Its secret is shown once."
+        )
+        if not await confirm(self, "Rotate token", f"Rotate “{token.name}”?", "Rotate", detail):
+            return
+        issued = await self.tokens.rotate(token.id, token.version)
+        await shown(SecretDialog(issued, self))
+        self.message.emit(f"Rotated “{token.name}”.")
+        await self._reload()
+
+    async def delete_rows(self, rows: Sequence[Token]) -> None:
+        what = f"“{rows[0].name}”" if len(rows) == 1 else count(len(rows), "token")
+        detail = "Deleting removes the record for good; revoking keeps it."
+        if not await confirm(self, "Delete tokens", f"Delete {what}?", f"Delete {what}", detail):
+            return
+        for token in rows:
+            await self.tokens.delete(token.id, token.version)
+        self.model.remove({t.id for t in rows})
+        self.message.emit(f"Deleted {what}.")
+        await self._refresh_count(self._generation, self.current_filter())
+        await self.refresh_counts()
+
+    def _show_bulk(self, result: BulkResult, verb: str) -> None:
+        for token in result.changed:
+            self.model.replace(token)
+        text = f"{verb} {count(len(result.changed), 'token')}."
+        if result.skipped:
+            reasons = sorted(set(result.skipped.values()))
+            text += f" Left {count(len(result.skipped), 'token')} alone: {'; '.join(reasons)}."
+        self.message.emit(text)
+
+    def _update_actions(self) -> None:
+        super()._update_actions()
+        if hasattr(self, "rotate_action"):
+            selected = len(self.view.selectionModel().selectedRows())
+            self.edit_action.setEnabled(selected >= 1 and not self._read_only)
+            self.revoke_action.setEnabled(selected >= 1 and not self._read_only)
+            self.rotate_action.setEnabled(selected == 1 and not self._read_only)

@@ -15,11 +15,9 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -28,15 +26,11 @@ import asyncpg
 import qasync
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
-from sqlalchemy import text
-from sqlalchemy.engine import URL
-from sqlalchemy.ext.asyncio import create_async_engine
 
-from app.bootstrap import open_tessera
 from app.domain.clock import system_clock
 from app.domain.paging import PageRequest
 from app.domain.users import UserFilter
-from app.infrastructure.settings import Settings, async_url
+from bench.common import dsn, print_table, scratch_database, timed
 from ui.window import MainWindow
 
 SQL = (
@@ -45,18 +39,7 @@ SQL = (
 )
 
 
-async def _timed(work: Callable[[], Awaitable[object]], repeat: int) -> list[float]:
-    await work()  # warm caches and prepared statements
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        await work()
-        times.append((time.perf_counter() - started) * 1000)
-    return times
-
-
-async def _seed(url: URL, rows: int) -> None:
-    dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
+async def _seed(dsn: str, rows: int) -> None:
     connection = await asyncpg.connect(dsn)
     try:
         records = ((f"user{n:07d}@example.org", f"User {n}", "member", True) for n in range(rows))
@@ -69,62 +52,37 @@ async def _seed(url: URL, rows: int) -> None:
 
 
 async def run(rows: int, repeat: int, data_dir: Path) -> None:
-    configured = os.environ.get("TEST_DATABASE_URL")
-    database_url = None
-    if configured:
-        server = async_url(configured)
-        name = f"tessera_bench_{os.getpid()}"
-        admin = create_async_engine(server, isolation_level="AUTOCOMMIT")
-        async with admin.connect() as connection:
-            await connection.execute(text(f'CREATE DATABASE "{name}"'))
-        await admin.dispose()
-        database_url = server.set(database=name).render_as_string(hide_password=False)
-    settings = Settings(_env_file=None, database_url=database_url, data_dir=data_dir)
-    try:
-        async with open_tessera(settings) as tessera:
-            await tessera.migrations.upgrade()
-            url = tessera.database.url
-            assert url is not None
-            started = time.perf_counter()
-            await _seed(url, rows)
-            print(f"seeded {rows:,} users in {time.perf_counter() - started:.1f} s")
+    """Seed, measure and print the table of timings."""
+    async with scratch_database(data_dir) as (tessera, settings):
+        started = time.perf_counter()
+        await _seed(dsn(tessera), rows)
+        print(f"seeded {rows:,} users in {time.perf_counter() - started:.1f} s")
+        raw = await asyncpg.connect(dsn(tessera))
+        statement = await raw.prepare(SQL)
+        first = PageRequest(sort="email")
+        ini = QSettings(str(data_dir / "bench.ini"), QSettings.Format.IniFormat)
+        window = MainWindow(tessera, system_clock, settings.expiring_soon, ini)
+        window.show()
+        tab = window.users_tab
 
-            dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
-            raw = await asyncpg.connect(dsn)
-            statement = await raw.prepare(SQL)
-            raw_ms = await _timed(lambda: statement.fetch(), repeat)
+        async def reload() -> None:
+            await tab.reload()
+            assert len(tab.model.rows) == 200
+
+        try:
+            raw_ms, service_ms, window_ms = await timed(
+                [statement.fetch, lambda: tessera.users.list(UserFilter(), first), reload],
+                repeat,
+                interleave=False,  # the window repaints after a load: keep that off the others
+            )
+        finally:
             await raw.close()
-
-            first = PageRequest(sort="email")
-            service_ms = await _timed(lambda: tessera.users.list(UserFilter(), first), repeat)
-
-            ini = QSettings(str(data_dir / "bench.ini"), QSettings.Format.IniFormat)
-            window = MainWindow(tessera, system_clock, settings.expiring_soon, ini)
-            window.show()
-            tab = window.users_tab
-
-            async def reload() -> None:
-                await tab.reload()
-                assert len(tab.model.rows) == 200
-
-            window_ms = await _timed(reload, repeat)
             window.close()
             await window.shutdown()
-    finally:
-        if configured:
-            admin = create_async_engine(async_url(configured), isolation_level="AUTOCOMMIT")
-            async with admin.connect() as connection:
-                await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            await admin.dispose()
-
-    floor = statistics.median(raw_ms)
-    print(f"\nfirst page of 200 users out of {rows:,} ({repeat} runs each), milliseconds")
-    print(f"{'path':<10}{'median':>9}{'min':>9}{'max':>9}{'× raw':>9}")
-    for label, times in (("raw", raw_ms), ("service", service_ms), ("window", window_ms)):
-        median = statistics.median(times)
-        print(
-            f"{label:<10}{median:>9.2f}{min(times):>9.2f}{max(times):>9.2f}{median / floor:>9.1f}"
-        )
+    print_table(
+        f"first page of 200 users out of {rows:,} ({repeat} runs each)",
+        [("raw", raw_ms), ("service", service_ms), ("window", window_ms)],
+    )
 
 
 def main() -> None:

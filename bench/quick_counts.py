@@ -17,23 +17,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import random
-import statistics
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import asyncpg
-from sqlalchemy import text
-from sqlalchemy.engine import URL
-from sqlalchemy.ext.asyncio import create_async_engine
 
-from app.bootstrap import open_tessera
 from app.domain.tokens import IDLE_AFTER
-from app.infrastructure.settings import Settings, async_url
+from bench.common import dsn, print_table, scratch_database, timed
 
 RAW = """
 SELECT
@@ -90,8 +84,7 @@ def _tokens(count: int, owners: list[int], now: datetime) -> Iterator[Record]:
         )
 
 
-async def _seed(url: URL, users: int, tokens: int, now: datetime) -> None:
-    dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
+async def _seed(dsn: str, users: int, tokens: int, now: datetime) -> None:
     connection = await asyncpg.connect(dsn)
     try:
         people = ((f"user{n:07d}@example.org", f"User {n}", "member", True) for n in range(users))
@@ -108,74 +101,32 @@ async def _seed(url: URL, users: int, tokens: int, now: datetime) -> None:
         await connection.close()
 
 
-async def _timed(works: list[Callable[[], Awaitable[object]]], repeat: int) -> list[list[float]]:
-    # Interleaved, so a neighbour's load or autovacuum weighs on every path alike.
-    for work in works:
-        await work()  # warm caches and prepared statements
-    times: list[list[float]] = [[] for _ in works]
-    for _ in range(repeat):
-        for work, spent in zip(works, times, strict=True):
-            started = time.perf_counter()
-            await work()
-            spent.append((time.perf_counter() - started) * 1000)
-    return times
-
-
 async def run(users: int, tokens: int, repeat: int, data_dir: Path) -> None:
     """Seed, measure and print the table of timings."""
-    configured = os.environ.get("TEST_DATABASE_URL", "").strip()
-    name = f"tessera_bench_{os.getpid()}"
-    database_url = None
-    if configured:
-        admin = create_async_engine(async_url(configured), isolation_level="AUTOCOMMIT")
-        async with admin.connect() as connection:
-            await connection.execute(text(f'CREATE DATABASE "{name}"'))
-        await admin.dispose()
-        database_url = async_url(configured).set(database=name).render_as_string(False)
-    settings = Settings(_env_file=None, database_url=database_url, data_dir=data_dir)
     now = datetime.now(UTC)
-    try:
-        async with open_tessera(settings) as tessera:
-            await tessera.migrations.upgrade()
-            url = tessera.database.url
-            assert url is not None
-            started = time.perf_counter()
-            await _seed(url, users, tokens, now)
-            seeded = time.perf_counter() - started
-            print(f"seeded {users:,} users and {tokens:,} tokens in {seeded:.1f} s (with ANALYZE)")
+    async with scratch_database(data_dir) as (tessera, settings):
+        started = time.perf_counter()
+        await _seed(dsn(tessera), users, tokens, now)
+        seeded = time.perf_counter() - started
+        print(f"seeded {users:,} users and {tokens:,} tokens in {seeded:.1f} s (with ANALYZE)")
+        service = tessera.tokens
+        counts = await service.quick_counts()
+        raw = await asyncpg.connect(dsn(tessera))
+        try:
+            statement = await raw.prepare(RAW)
 
-            service = tessera.tokens
-            counts = await service.quick_counts()
-            dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
-            raw = await asyncpg.connect(dsn)
-            try:
-                statement = await raw.prepare(RAW)
+            async def floor() -> object:
+                at = datetime.now(UTC)
+                return await statement.fetchrow(at, at + settings.expiring_soon, at - IDLE_AFTER)
 
-                async def floor() -> object:
-                    at = datetime.now(UTC)
-                    return await statement.fetchrow(
-                        at, at + settings.expiring_soon, at - IDLE_AFTER
-                    )
-
-                raw_ms, service_ms = await _timed([floor, service.quick_counts], repeat)
-                raw_counts = await floor()
-            finally:
-                await raw.close()
-    finally:
-        if configured:
-            admin = create_async_engine(async_url(configured), isolation_level="AUTOCOMMIT")
-            async with admin.connect() as connection:
-                await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            await admin.dispose()
-
+            raw_ms, service_ms = await timed([floor, service.quick_counts], repeat)
+        finally:
+            await raw.close()
     print("counts:", ", ".join(f"{q.value} {n:,}" for q, n in counts.items()))
-    print("raw counts:", tuple(raw_counts))  # type: ignore[arg-type]
-    base = statistics.median(raw_ms)
-    print(f"\nquick_counts over {tokens:,} tokens ({repeat} runs each), milliseconds")
-    print(f"{'path':<10}{'median':>9}{'min':>9}{'max':>9}{'× raw':>9}")
-    for label, times in (("raw", raw_ms), ("service", service_ms)):
-        median = statistics.median(times)
-        print(f"{label:<10}{median:>9.2f}{min(times):>9.2f}{max(times):>9.2f}{median / base:>9.2f}")
+    print_table(
+        f"quick_counts over {tokens:,} tokens ({repeat} runs each)",
+        [("raw", raw_ms), ("service", service_ms)],
+    )
 
 
 def main() -> None:

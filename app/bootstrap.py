@@ -37,6 +37,10 @@ class Tessera:
         """The database in use, for the title bar: "Local database" or ``user@host/db``."""
         return self.database.label
 
+    async def server_version(self) -> str:
+        """The PostgreSQL server's version (``SHOW server_version``), for the About box."""
+        return (await self.database.health()).server_version
+
 
 def _login_name() -> str:
     # Recorded as who revoked a token. getuser() raises when no name can be found

@@ -1,6 +1,8 @@
 """``tessera``: open the window, or (``tessera status``, ``tessera upgrade``) work in the shell.
 
 The configured database is used (the embedded one when ``TESSERA_DATABASE_URL`` is unset).
+``tessera --self-test`` checks an installation without touching the user's data: a fresh
+embedded database in a temporary folder, migrated, shown in the window off screen.
 """
 
 from __future__ import annotations
@@ -8,8 +10,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
+import shutil
 import signal
 import sys
+import tempfile
+from pathlib import Path
 
 from app import __version__
 from app.bootstrap import Tessera, open_tessera
@@ -29,6 +35,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
     parser.add_argument(
         "--profile", metavar="NAME", help="open the saved connection NAME (window only)"
+    )
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check this installation on a fresh temporary database, without a screen",
     )
     parser.add_argument(
         "command",
@@ -95,6 +106,39 @@ def _window(profile: str | None) -> int:
     return run_gui(launcher, system_clock, settings.expiring_soon)
 
 
+async def _self_check(settings: Settings, ui_settings: Path) -> str:
+    from ui.app import window_ready
+
+    async with open_tessera(settings) as tessera:
+        await tessera.migrations.upgrade()
+        qt = await window_ready(tessera, system_clock, settings.expiring_soon, ui_settings)
+        state = await tessera.migrations.state()
+        if state is not SchemaState.CURRENT:
+            raise DomainError(f"the schema is {state.name.lower()} after the upgrade")
+        schema = await tessera.migrations.current()
+        server = await tessera.server_version()
+    return f"Tessera {__version__}, Qt {qt}, PostgreSQL {server}, schema {schema}"
+
+
+def _self_test() -> int:
+    """Start on a fresh embedded database in a temporary folder, open the window off screen."""
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    folder = Path(tempfile.mkdtemp(prefix="tessera-self-test-"))
+    try:
+        from ui.app import run_offscreen
+
+        settings = Settings(_env_file=None, database_url=None, data_dir=folder / "data")
+        summary = run_offscreen(lambda: _self_check(settings, folder / "ui.ini"))
+    except Exception as error:  # any failure is one readable line and exit 1
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
+        print(f"self-test failed: {type(error).__name__}: {reason}", file=sys.stderr)
+        return 1
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    print(f"self-test ok: {summary}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the ``tessera`` command; returns the process exit code."""
     args = _parser().parse_args(argv)
@@ -102,6 +146,8 @@ def main(argv: list[str] | None = None) -> int:
     console = logging.StreamHandler()
     console.setLevel(level)
     logging.basicConfig(level=level, handlers=[console])
+    if args.self_test:
+        return _self_test()
     if args.command == "window":
         return _window(args.profile)
     try:

@@ -10,11 +10,14 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
+from collections.abc import Callable, Coroutine
 from datetime import timedelta
+from pathlib import Path
+from typing import Any, TypeVar
 
 import qasync
 from pydantic import SecretStr
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QSettings, qVersion
 from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox
 
 from app.domain.clock import Clock
@@ -23,9 +26,11 @@ from app.domain.schema import SchemaState
 from app.domain.setup import CheckReport, Problem, SetupError, Target
 from ui import crash
 from ui.asyncdialog import shown
-from ui.backend import Launcher
+from ui.backend import Backend, Launcher
 from ui.window import MainWindow
 from ui.wizard import APPLY, WELCOME, WHERE, SetupWizard
+
+T = TypeVar("T")
 
 
 async def wizard(
@@ -163,3 +168,55 @@ def main(launcher: Launcher, clock: Clock, soon: timedelta) -> int:
     app.setQuitOnLastWindowClosed(False)
     crash.install()
     return int(qasync.run(run(launcher, clock, soon)))
+
+
+# The self-test (``tessera --self-test``): the window on a database, without a screen ------------
+
+
+class WindowFailed(Exception):
+    """The window reported an error instead of becoming ready."""
+
+
+async def window_ready(
+    backend: Backend, clock: Clock, soon: timedelta, settings_file: Path, seconds: float = 120
+) -> str:
+    """Open the main window on ``backend``, wait for ``ready``, close it; returns Qt's version.
+
+    The window's settings go to ``settings_file``, not the user's.
+
+    Raises:
+        WindowFailed: the window said something went wrong.
+        TimeoutError: it was not ready within ``seconds``.
+    """
+    settings = QSettings(str(settings_file), QSettings.Format.IniFormat)
+    window = MainWindow(backend, clock, soon, settings)
+    outcome: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
+
+    def finish(error: str | None) -> None:
+        if not outcome.done():
+            outcome.set_result(error)
+
+    window.ready.connect(lambda: finish(None))
+    window.tasks.failed.connect(finish)
+    try:
+        window.show()
+        window.start()
+        error = await asyncio.wait_for(outcome, seconds)
+        if error is not None:
+            raise WindowFailed(error)
+    finally:
+        window.close()
+        await window.shutdown()
+        window.deleteLater()
+    return qVersion()
+
+
+def run_offscreen(work: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Run ``work`` on a qasync loop in a QApplication (set QT_QPA_PLATFORM before)."""
+    QCoreApplication.setOrganizationName("Tessera")
+    QCoreApplication.setApplicationName("Tessera")
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setQuitOnLastWindowClosed(False)
+    result: T = qasync.run(work())
+    return result

@@ -30,6 +30,10 @@ class Backend(Protocol):
     @property
     def label(self) -> str: ...
 
+    async def server_version(self) -> str:
+        """The PostgreSQL server's version, as it reports it ("18.1")."""
+        ...
+
 
 class Launcher(Protocol):
     """How the window finds its database: saved profiles, the wizard's checks, opening."""

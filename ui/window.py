@@ -6,7 +6,7 @@ import asyncio
 from datetime import timedelta
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal, qVersion
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFrame,
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from app import __version__
 from app.domain.clock import Clock
 from app.domain.schema import Revision, SchemaState
+from ui.asyncdialog import shown
 from ui.backend import Backend
 from ui.format import count
 from ui.owners import OwnerDirectory
@@ -30,6 +31,14 @@ from ui.record_tab import RecordTab
 from ui.tabs import EventsTab, UsersTab
 from ui.tasks import TaskRunner
 from ui.tokens_tab import TokensTab
+
+
+def about_text(database: str, server_version: str) -> str:
+    """Help → About: Tessera's version, Qt's, and the database's."""
+    return (
+        f"Tessera {__version__}\nUsers, tokens and events of the scheduling service.\n\n"
+        f"Qt {qVersion()}\nDatabase: {database} (PostgreSQL {server_version})"
+    )
 
 
 class MainWindow(QMainWindow):
@@ -127,12 +136,19 @@ class MainWindow(QMainWindow):
         help_menu.addAction(about)
 
     def _about(self) -> None:
-        QMessageBox.about(
-            self,
-            "About Tessera",
-            f"Tessera {__version__}\nUsers, tokens and events of the scheduling service.\n"
-            f"Database: {self.backend.label}",
-        )
+        self.tasks.spawn(self._show_about(), name="window: about")
+
+    async def _show_about(self) -> None:
+        try:
+            server = await self.backend.server_version()
+        except Exception:  # the box is still worth showing without it
+            server = "unknown"
+        box = QMessageBox(self)
+        box.setObjectName("about_dialog")
+        box.setWindowTitle("About Tessera")
+        box.setIcon(QMessageBox.Icon.Information)
+        box.setText(about_text(self.backend.label, server))
+        await shown(box)
 
     def show_message(self, text: str) -> None:
         """Say what happened in the status bar."""

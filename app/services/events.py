@@ -162,6 +162,18 @@ class EventService(Service):
             lambda uow: uow.events.overlapping(owner_id, starts_at, ends_at, exclude_id)
         )
 
+    async def clashes(self, draft: EventDraft, exclude_id: int | None = None) -> Sequence[Event]:
+        """The owner's events that the drafted event would clash with, for the editor's warning.
+
+        Args:
+            draft: the event as the editor has it (new, or an edit's full new state).
+            exclude_id: the event being edited, so it does not clash with itself.
+
+        Returns:
+            The owner's events sharing time with the draft, by start; touching ones do not.
+        """
+        return await self.overlapping(draft.owner_id, draft.starts_at, draft.ends_at, exclude_id)
+
 
 async def _require_owner(uow: UnitOfWork, owner_id: int) -> None:
     try:

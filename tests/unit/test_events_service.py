@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -14,6 +14,7 @@ from tests.clock import FrozenClock
 from tests.fakes import FakeUnitOfWorkFactory
 
 HOUR = timedelta(hours=1)
+DAY = timedelta(days=1)
 
 
 async def book(
@@ -86,13 +87,27 @@ async def test_moving_both_ends_together_is_valid(
     events: EventService, owner: User, clock: FrozenClock
 ) -> None:
     event = await book(events, owner, clock.now, clock.now + HOUR)
-    start = clock.now + 5 * HOUR
+    # All-day events run from a UTC midnight to a UTC midnight.
+    start = datetime(2030, 3, 20, tzinfo=UTC)
 
     moved = await events.update(
-        event.id, 1, EventPatch(starts_at=start, ends_at=start + HOUR, all_day=True)
+        event.id, 1, EventPatch(starts_at=start, ends_at=start + 2 * DAY, all_day=True)
     )
 
-    assert (moved.starts_at, moved.ends_at, moved.all_day) == (start, start + HOUR, True)
+    assert (moved.starts_at, moved.ends_at, moved.all_day) == (start, start + 2 * DAY, True)
+    assert (moved.first_day, moved.last_day) == (date(2030, 3, 20), date(2030, 3, 21))
+
+
+async def test_making_an_event_all_day_at_a_time_of_day_is_refused(
+    events: EventService, owner: User, clock: FrozenClock
+) -> None:
+    event = await book(events, owner, clock.now, clock.now + HOUR)
+
+    with pytest.raises(InvalidInput) as excinfo:
+        await events.update(event.id, 1, EventPatch(all_day=True))
+
+    assert set(excinfo.value.errors) == {"starts_at", "ends_at"}
+    assert not (await events.get(event.id)).all_day
 
 
 async def test_update_with_stale_version_conflicts(
@@ -218,3 +233,50 @@ async def test_delete_is_guarded_by_version(
 
     with pytest.raises(NotFound):
         await events.get(event.id)
+
+
+async def test_clashes_finds_the_owners_events_sharing_time_with_the_draft(
+    events: EventService, users: UserService, owner: User, clock: FrozenClock
+) -> None:
+    t = clock.now
+    await book(events, owner, t - HOUR, t, "ends as the draft starts")
+    await book(events, owner, t + 2 * HOUR, t + 3 * HOUR, "starts as the draft ends")
+    inside = await book(events, owner, t + HOUR, t + HOUR + timedelta(minutes=30), "inside")
+    around = await book(events, owner, t - HOUR, t + 4 * HOUR, "around")
+    ana = await users.create(UserDraft(email="ana@example.org", display_name="Ana"))
+    await book(events, ana, t, t + 2 * HOUR, "someone else's")
+    draft = EventDraft(owner_id=owner.id, title="New", starts_at=t, ends_at=t + 2 * HOUR)
+
+    assert [e.id for e in await events.clashes(draft)] == [around.id, inside.id]
+    # Editing "inside" itself: it does not clash with its own old state.
+    edited = inside.as_draft().model_copy(update={"ends_at": t + 2 * HOUR})
+    assert [e.id for e in await events.clashes(edited, exclude_id=inside.id)] == [around.id]
+
+
+async def test_clashes_of_an_all_day_draft_cover_its_whole_days(
+    events: EventService, owner: User, clock: FrozenClock
+) -> None:
+    late = datetime(2030, 3, 15, 23, 30, tzinfo=UTC)
+    evening = await book(events, owner, late, late + HOUR, "late on the 15th into the 16th")
+    await book(events, owner, late + 2 * HOUR, late + 3 * HOUR, "on the 16th")
+    draft = EventDraft.all_day_between(owner.id, "Trip", date(2030, 3, 14), date(2030, 3, 15))
+
+    assert [e.id for e in await events.clashes(draft)] == [evening.id]
+
+
+async def test_clashing_filter_lists_events_overlapping_another_of_the_same_owner(
+    events: EventService, users: UserService, owner: User, clock: FrozenClock
+) -> None:
+    t = clock.now
+    first = await book(events, owner, t, t + 2 * HOUR, "first")
+    second = await book(events, owner, t + HOUR, t + 3 * HOUR, "overlaps first")
+    await book(events, owner, t + 3 * HOUR, t + 4 * HOUR, "touches second")
+    ana = await users.create(UserDraft(email="ana@example.org", display_name="Ana"))
+    await book(events, ana, t, t + 4 * HOUR, "overlaps both, someone else's")
+
+    query = EventFilter(clashing=True)
+    page = await events.list(query, PageRequest(sort="starts_at"))
+
+    assert [e.id for e in page.items] == [first.id, second.id]
+    assert await events.count(query) == 2
+    assert await events.count(EventFilter(clashing=True, owner_id=ana.id)) == 0

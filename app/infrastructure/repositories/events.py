@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, select
+from sqlalchemy import ColumnElement, Row, exists, select
 
 from app.domain.events import SORTS, Event, EventDraft, EventFilter
 from app.infrastructure.repositories.base import Clauses, SqlRepository, contains
@@ -33,6 +33,8 @@ class SqlEventRepository(SqlRepository[Event, EventDraft, EventFilter]):
             where.append(events.c.starts_at < filter.starts_before)
         if filter.ends_after is not None:
             where.append(events.c.ends_at > filter.ends_after)
+        if filter.clashing:
+            where.append(_clashes_with_another())
         return where
 
     async def overlapping(
@@ -55,3 +57,17 @@ class SqlEventRepository(SqlRepository[Event, EventDraft, EventFilter]):
         if exclude_id is not None:
             statement = statement.where(events.c.id != exclude_id)
         return [self._to_entity(row) for row in await self._rows(statement)]
+
+
+def _clashes_with_another() -> ColumnElement[bool]:
+    """EXISTS another event of the same owner sharing time; touching is not sharing.
+
+    The inner lookup is on (owner_id, starts_at), which ix_events_owner_id_starts_at serves.
+    """
+    other = events.alias("other")
+    return exists().where(
+        other.c.owner_id == events.c.owner_id,
+        other.c.starts_at < events.c.ends_at,
+        other.c.ends_at > events.c.starts_at,
+        other.c.id != events.c.id,
+    )

@@ -50,6 +50,16 @@ async def capture(out: Path) -> None:
                 window.tabs.setCurrentWidget(tab)
                 QApplication.processEvents()
                 window.grab().save(str(out / f"{tab.name}.png"))
+            events = window.events_tab
+            window.tabs.setCurrentWidget(events)
+            for mode in ("week", "month"):
+                loaded = asyncio.Event()
+                events.calendar_loaded.connect(loaded.set)
+                events.set_view(mode)
+                await asyncio.wait_for(loaded.wait(), 30)
+                events.calendar_loaded.disconnect(loaded.set)
+                QApplication.processEvents()
+                window.grab().save(str(out / f"events-{mode}.png"))
             QApplication.setPalette(_dark_palette())
             window.tabs.setCurrentWidget(window.tokens_tab)
             window.tokens_tab.model.layoutChanged.emit()  # colours follow the new palette

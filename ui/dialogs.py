@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from PySide6.QtCore import QDateTime, Qt, QTimer
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
@@ -24,15 +25,16 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.clock import Clock
-from app.domain.errors import InvalidInput
-from app.domain.events import Event, EventDraft, EventPatch
+from app.domain.errors import DomainError, InvalidInput
+from app.domain.events import Event, EventDraft, EventPatch, utc_midnight
 from app.domain.tokens import DEFAULT_LIFETIME, BulkResult, IssuedToken, Token, TokenRequest
 from app.domain.users import Role, User, UserDraft, UserPatch
 from app.services.events import EventService
 from app.services.tokens import TokenService
 from app.services.users import UserService
+from ui.asyncdialog import shown
 from ui.columns import ROLE_LABELS
-from ui.forms import RecordDialog
+from ui.forms import RecordDialog, field_errors
 from ui.owner_picker import OwnerPicker, Search
 
 CLIPBOARD_SECONDS = 60
@@ -197,6 +199,7 @@ class EventDialog(RecordDialog):
         event: Event | None,
         owner: User | None,
         parent: QWidget | None,
+        start: datetime | None = None,
     ) -> None:
         super().__init__("event_dialog", "Edit event" if event else "New event", parent)
         self._events = events
@@ -205,12 +208,20 @@ class EventDialog(RecordDialog):
         self.owner.set_user(owner)
         self.title = QLineEdit(event.title if event else "")
         self.location = QLineEdit(event.location if event else "")
-        start = event.starts_at if event else _next_hour(clock())
+        if event is not None:
+            start = event.starts_at
+        elif start is None:
+            start = _next_hour(clock())
+        end = event.ends_at if event else start + timedelta(hours=1)
+        if event is not None and event.first_day and event.last_day:
+            # All-day events are dates: show them on those dates, whatever the zone.
+            start, end = _local_midnight(event.first_day), _local_midnight(event.last_day)
         self.starts = _time_edit()
         self.starts.setDateTime(to_qt(start))
         self.ends = _time_edit()
-        self.ends.setDateTime(to_qt(event.ends_at if event else start + timedelta(hours=1)))
+        self.ends.setDateTime(to_qt(end))
         self.all_day = QCheckBox("All day")
+        self.all_day.toggled.connect(self._all_day_toggled)
         self.all_day.setChecked(event.all_day if event else False)
         self.description = QPlainTextEdit(event.description if event else "")
         self.description.setMaximumHeight(90)
@@ -222,16 +233,71 @@ class EventDialog(RecordDialog):
         self.add_field("all_day", "", self.all_day)
         self.add_field("description", "Description", self.description)
 
+    def _all_day_toggled(self, all_day: bool) -> None:
+        zone = datetime.now().astimezone().tzname()
+        shown_as = "yyyy-MM-dd" if all_day else f"yyyy-MM-dd HH:mm '{zone}'"
+        for edit in (self.starts, self.ends):
+            edit.setDisplayFormat(shown_as)
+
     def _values(self) -> dict[str, Any]:
+        starts, ends = from_qt(self.starts.dateTime()), from_qt(self.ends.dateTime())
+        if self.all_day.isChecked():
+            # The dates as picked here, stored as floating dates (UTC midnights).
+            first = starts.astimezone().date()
+            last = max(first, ends.astimezone().date())
+            starts, ends = utc_midnight(first), utc_midnight(last + timedelta(days=1))
         return {
             "owner_id": self.owner.user.id if self.owner.user else None,
             "title": self.title.text(),
             "location": self.location.text(),
-            "starts_at": from_qt(self.starts.dateTime()),
-            "ends_at": from_qt(self.ends.dateTime()),
+            "starts_at": starts,
+            "ends_at": ends,
             "all_day": self.all_day.isChecked(),
             "description": self.description.toPlainText(),
         }
+
+    async def _save(self) -> None:
+        # Warn of clashes first; only "Save anyway" goes on to save.
+        self.save_button.setEnabled(False)
+        try:
+            go_on = await self._no_clash_or_accepted()
+        except DomainError as error:
+            self.show_errors(field_errors(error))
+            return
+        finally:
+            self.save_button.setEnabled(True)
+        if go_on:
+            await super()._save()
+
+    async def _no_clash_or_accepted(self) -> bool:
+        values = self._values()
+        if values["owner_id"] is None or values["ends_at"] <= values["starts_at"]:
+            return True  # save() reports what is wrong
+        clashes = await self._events.overlapping(
+            values["owner_id"],
+            values["starts_at"],
+            values["ends_at"],
+            self._event.id if self._event else None,
+        )
+        if not clashes:
+            return True
+        box = QMessageBox(self)
+        box.setObjectName("clash_dialog")
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("Events overlap")
+        who = (
+            "this owner's event" if len(clashes) == 1 else f"{len(clashes)} of this owner's events"
+        )
+        box.setText(f"“{values['title'].strip() or 'This event'}” overlaps {who}:")
+        box.setInformativeText("\n".join(f"• {_when(e)}" for e in clashes[:10]))
+        save = box.addButton("Save anyway", QMessageBox.ButtonRole.AcceptRole)
+        save.setObjectName("clash_save")
+        back = box.addButton("Go back", QMessageBox.ButtonRole.RejectRole)
+        back.setObjectName("clash_back")
+        box.setDefaultButton(back)
+        await shown(box)
+        box.deleteLater()
+        return box.clickedButton() is save
 
     async def save(self) -> Event:
         values = self._values()
@@ -242,6 +308,16 @@ class EventDialog(RecordDialog):
         current = self._event
         changed = {k: v for k, v in values.items() if v != getattr(current, k)}
         return await self._events.update(current.id, current.version, EventPatch(**changed))
+
+
+def _when(event: Event) -> str:
+    start, end = event.starts_at.astimezone(), event.ends_at.astimezone()
+    until = f"{end:%H:%M}" if end.date() == start.date() else f"{end:%a %-d %b %H:%M}"
+    return f"{event.title} — {start:%a %-d %b %H:%M}–{until}"
+
+
+def _local_midnight(day: date) -> datetime:
+    return datetime.combine(day, time()).astimezone()
 
 
 def _next_hour(now: datetime) -> datetime:

@@ -81,7 +81,7 @@ class RecordTab(QWidget, Generic[RowT, FilterT]):
         self.search.setObjectName(f"{name}_search")
         self.search.setPlaceholderText(f"Search {self.noun}s…")
         self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(240)
+        self.search.setMinimumWidth(160)
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(SEARCH_DELAY_MS)

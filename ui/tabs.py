@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time
 
 from PySide6.QtCore import QDate, Signal
-from PySide6.QtWidgets import QCheckBox, QComboBox, QDateEdit
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QHBoxLayout,
+    QStackedWidget,
+    QToolButton,
+)
 
 from app.domain.clock import Clock
 from app.domain.events import Event, EventFilter
@@ -17,12 +26,13 @@ from app.services.events import EventService
 from app.services.tokens import TokenService
 from app.services.users import UserService
 from ui.asyncdialog import confirm, shown
+from ui.calendar_view import CalendarPanel
 from ui.columns import ROLE_LABELS, event_columns, user_columns
 from ui.dialogs import EventDialog, UserDialog
 from ui.format import count
 from ui.owner_picker import OwnerPicker
 from ui.owners import OwnerDirectory
-from ui.record_tab import RecordTab
+from ui.record_tab import PAGE_SIZE, RecordTab
 from ui.table_model import RecordTableModel
 
 
@@ -150,6 +160,7 @@ class EventsTab(RecordTab[Event, EventFilter]):
 
     noun = "event"
     default_sort = ("starts_at", False)
+    calendar_loaded = Signal()
 
     def __init__(
         self, events: EventService, users: UserService, owners: OwnerDirectory, clock: Clock
@@ -179,7 +190,106 @@ class EventsTab(RecordTab[Event, EventFilter]):
         self.filters.addWidget(self.dated)
         self.filters.addWidget(self.date_from)
         self.filters.addWidget(self.date_to)
+        self.clashing = QCheckBox("Clashing only")
+        self.clashing.setObjectName("events_clashing")
+        self.clashing.setToolTip("Only events that overlap another event of the same owner")
+        self.clashing.toggled.connect(lambda _: self.reload())
+        self.filters.addWidget(self.clashing)
         owners.changed.connect(self._owners_changed)
+        self._calendar_generation = 0
+        self.calendar = CalendarPanel(clock)
+        self.calendar.view.range_changed.connect(self.reload)
+        self.calendar.view.create_requested.connect(
+            lambda start: self.tasks.spawn(self.create_row(start), name="events: new at")
+        )
+        self.calendar.view.edit_requested.connect(
+            lambda event: self._read_only or self.tasks.spawn(self.edit_row(event), "events: edit")
+        )
+        self.stack = QStackedWidget()
+        self.stack.setObjectName("events_stack")
+        layout = self.layout()
+        assert layout is not None
+        layout.replaceWidget(self.view, self.stack)
+        self.stack.addWidget(self.view)
+        self.stack.addWidget(self.calendar)
+        self.view_buttons: dict[str, QToolButton] = {}
+        switcher = QButtonGroup(self)
+        switcher.setExclusive(True)
+        first = layout.itemAt(0)  # toolbar, stretch, count: the switcher before the count
+        top = first.layout() if first is not None else None
+        assert isinstance(top, QHBoxLayout)
+        for mode, text in (("list", "List"), ("week", "Week"), ("month", "Month")):
+            button = QToolButton()
+            button.setObjectName(f"events_view_{mode}")
+            button.setText(text)
+            button.setCheckable(True)
+            button.setChecked(mode == "list")
+            button.setAutoRaise(False)
+            button.clicked.connect(lambda _=False, m=mode: self.set_view(m))
+            switcher.addButton(button)
+            self.view_buttons[mode] = button
+            top.insertWidget(top.count() - 1, button)
+        top.insertSpacing(top.count() - 1, 12)
+
+    @property
+    def view_mode(self) -> str:
+        """``"list"``, ``"week"`` or ``"month"``."""
+        return "list" if self.stack.currentWidget() is self.view else self.calendar.view.mode
+
+    def set_view(self, mode: str) -> None:
+        """Show the table or the calendar; the owner, search and calendar date stay."""
+        if mode == self.view_mode:
+            return
+        was_list = self.view_mode == "list"
+        self.view_buttons[mode].setChecked(True)
+        for widget in (self.dated, self.date_from, self.date_to):
+            widget.setVisible(mode == "list")  # the calendar has its own dates
+        if mode == "list":
+            self.stack.setCurrentWidget(self.view)
+            self.reload()
+            return
+        self.stack.setCurrentWidget(self.calendar)
+        moved = self.calendar.view.mode != mode
+        self.calendar.set_mode(mode)  # a new range reloads (range_changed)
+        if was_list or not moved:
+            self.reload()
+
+    def reload(self) -> asyncio.Task[None]:
+        """Load the table, or in the calendar only the events of the range it shows."""
+        if self.view_mode == "list":
+            return super().reload()
+        self._debounce.stop()
+        return self.tasks.spawn(self._load_calendar(), name="events: calendar")
+
+    def calendar_filter(self) -> EventFilter:
+        """The owner and search, over the calendar's visible range."""
+        start, end = self.calendar.view.visible_range()
+        return EventFilter(
+            owner_id=self.owner.user.id if self.owner.user else None,
+            search=self.search.text().strip() or None,
+            ends_after=start,
+            starts_before=end,
+        )
+
+    async def _load_calendar(self) -> None:
+        self._calendar_generation += 1
+        generation = self._calendar_generation
+        wanted = self.calendar_filter()
+        found: list[Event] = []
+        cursor = None
+        while True:
+            request = PageRequest(sort="starts_at", after=cursor, limit=PAGE_SIZE)
+            page = await self.events.list(wanted, request)
+            found.extend(page.items)
+            cursor = page.next_cursor
+            if cursor is None or generation != self._calendar_generation:
+                break
+        await self.owners.learn(e.owner_id for e in found)
+        if generation != self._calendar_generation:
+            return  # a newer range or search is loading
+        self.calendar.view.set_events(found)
+        self.count_label.setText(count(len(found), self.noun))
+        self.calendar_loaded.emit()
 
     def _dated_toggled(self, on: bool) -> None:
         self.date_from.setEnabled(on)
@@ -200,6 +310,7 @@ class EventsTab(RecordTab[Event, EventFilter]):
             search=self.search.text().strip() or None,
             ends_after=after,
             starts_before=before,
+            clashing=self.clashing.isChecked(),
         )
 
     def filtered(self) -> bool:
@@ -217,20 +328,25 @@ class EventsTab(RecordTab[Event, EventFilter]):
     async def prepare(self, rows: Sequence[Event]) -> None:
         await self.owners.learn(e.owner_id for e in rows)
 
-    async def create_row(self) -> None:
+    async def create_row(self, start: datetime | None = None) -> None:
+        if self._read_only:
+            return
         dialog = EventDialog(
-            self.events, self.users.search, self.clock, None, self.owner.user, self
+            self.events, self.users.search, self.clock, None, self.owner.user, self, start
         )
         if await shown(dialog):
             self.message.emit(f"Created “{dialog.saved.title}”.")
-            await self._reload()
+            await (self._reload() if self.view_mode == "list" else self._load_calendar())
 
     async def edit_row(self, row: Event) -> None:
         found = await self.users.get_many([row.owner_id])
         owner = found[0] if found else None
         dialog = EventDialog(self.events, self.users.search, self.clock, row, owner, self)
         if await shown(dialog):
-            self.model.replace(dialog.saved)
+            if self.view_mode == "list":
+                self.model.replace(dialog.saved)
+            else:
+                await self._load_calendar()
             self.message.emit(f"Saved “{dialog.saved.title}”.")
 
     async def delete_rows(self, rows: Sequence[Event]) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -147,3 +147,25 @@ async def test_unexpected_errors_are_logged_and_told_in_one_sentence(
 @pytest.fixture(autouse=True)
 def _no_real_log_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setattr(crash, "log_path", lambda: tmp_path / "default.log")
+
+
+async def test_an_all_day_event_is_stored_as_its_dates(
+    fake_backend: Backend, fake_db: FakeUnitOfWorkFactory, make_window: Any
+) -> None:
+    kim = await _kim(fake_backend)
+    window: MainWindow = make_window(fake_backend)
+    await _started(window)
+    window.events_tab.new_action.trigger()
+    dialog = await modal(EventDialog)
+    dialog.owner.set_user(kim)
+    dialog.title.setText("Offsite")
+    day = date(2026, 12, 3)
+    dialog.starts.setDateTime(to_qt(datetime.combine(day, time(15, 0)).astimezone()))
+    dialog.ends.setDateTime(to_qt(datetime.combine(day + timedelta(1), time(9, 0)).astimezone()))
+    dialog.all_day.setChecked(True)
+    loaded = emitted(window.events_tab.loaded)
+    dialog.save_button.click()
+    await loaded
+    (event,) = fake_db.tables.events.values()
+    assert (event.first_day, event.last_day) == (day, day + timedelta(1))
+    assert event.starts_at == datetime(2026, 12, 3, tzinfo=UTC)

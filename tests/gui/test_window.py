@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -392,3 +393,27 @@ async def test_the_window_stays_responsive_while_a_query_runs(
     release.set()
     await loaded
     assert not window.users_tab.busy.isVisible()
+
+
+async def test_the_events_list_can_show_only_clashing_events(
+    fake_backend: Backend, make_window: Any
+) -> None:
+    (ana,) = await _people(fake_backend, "Ana García")
+    for title, start, hours in (("a", 1, 2), ("b", 2, 2), ("alone", 10, 1), ("touching", 4, 1)):
+        await fake_backend.events.create(
+            EventDraft(
+                owner_id=ana.id,
+                title=title,
+                starts_at=later(1) + timedelta(hours=start),
+                ends_at=later(1) + timedelta(hours=start + hours),
+            )
+        )
+    window: MainWindow = make_window(fake_backend)
+    await _started(window)
+    tab = window.events_tab
+    assert len(tab.model.rows) == 4
+    loaded = emitted(tab.loaded)
+    tab.clashing.setChecked(True)
+    await loaded
+    assert [e.title for e in tab.model.rows] == ["a", "b"]
+    assert tab.count_label.text() == "2 events"

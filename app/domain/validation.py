@@ -60,8 +60,22 @@ def _no_nul(value: str) -> str:
     return value
 
 
+_OUTSIDE = "The date is outside the calendar (years 1 to 9999 in UTC)."
+# asyncpg writes these two instants as PostgreSQL's -infinity/infinity and reads them back
+# naive, so they could not round-trip: refused like the dates beyond them.
+_SENTINELS = frozenset({datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC)})
+
+
 def _to_utc(value: datetime) -> datetime:
-    return value.astimezone(UTC)
+    try:
+        utc = value.astimezone(UTC)
+    except OverflowError:
+        # 0001-01-01 at +14:00 or 9999-12-31 at -01:00 have no UTC date; pydantic turns only
+        # ValueError into a field error, so anything else would escape as a crash.
+        raise ValueError(_OUTSIDE) from None
+    if utc in _SENTINELS:
+        raise ValueError(_OUTSIDE)
+    return utc
 
 
 RequiredText = Annotated[str, StringConstraints(min_length=1), AfterValidator(_no_nul)]

@@ -68,3 +68,11 @@ def press(parent: QWidget, name: str) -> None:
     button = parent.findChild(QAbstractButton, name)
     assert button is not None, f"no button {name!r}"
     button.click()
+
+
+async def started(window: Any, within: float = 5.0) -> None:
+    """Show a MainWindow, start it, and wait until its first loads are done."""
+    window.show()
+    ready = emitted(window.ready, within)
+    window.start()
+    await ready

@@ -16,17 +16,10 @@ from app.domain.users import User, UserDraft
 from app.services.token_secrets import hash_secret
 from tests.fakes import FakeUnitOfWorkFactory
 from tests.gui.conftest import Backend
-from tests.gui.helpers import NOW, emitted, modal, press, until
+from tests.gui.helpers import NOW, emitted, modal, press, started, until
 from ui import crash
 from ui.dialogs import EventDialog, SecretDialog, TokenDialog, from_qt, to_qt
 from ui.window import MainWindow
-
-
-async def _started(window: MainWindow) -> None:
-    window.show()
-    ready = emitted(window.ready)
-    window.start()
-    await ready
 
 
 async def _kim(backend: Backend) -> User:
@@ -40,7 +33,7 @@ async def test_issue_a_token_with_the_owner_picker_and_see_the_secret_once(
 ) -> None:
     kim = await _kim(fake_backend)
     window: MainWindow = make_window(fake_backend)
-    await _started(window)
+    await started(window)
     window.tabs.setCurrentWidget(window.tokens_tab)
     window.tokens_tab.new_action.trigger()
     dialog = await modal(TokenDialog)
@@ -73,7 +66,7 @@ async def test_token_without_owner_or_name_is_refused_at_the_fields(
     fake_backend: Backend, fake_db: FakeUnitOfWorkFactory, make_window: Any
 ) -> None:
     window: MainWindow = make_window(fake_backend)
-    await _started(window)
+    await started(window)
     window.tokens_tab.new_action.trigger()
     dialog = await modal(TokenDialog)
     dialog.save_button.click()
@@ -97,7 +90,7 @@ async def test_event_ending_before_it_starts_is_an_error_at_the_end(
 ) -> None:
     kim = await _kim(fake_backend)
     window: MainWindow = make_window(fake_backend)
-    await _started(window)
+    await started(window)
     window.events_tab.new_action.trigger()
     dialog = await modal(EventDialog)
     dialog.owner.set_user(kim)
@@ -154,7 +147,7 @@ async def test_an_all_day_event_is_stored_as_its_dates(
 ) -> None:
     kim = await _kim(fake_backend)
     window: MainWindow = make_window(fake_backend)
-    await _started(window)
+    await started(window)
     window.events_tab.new_action.trigger()
     dialog = await modal(EventDialog)
     dialog.owner.set_user(kim)

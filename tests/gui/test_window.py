@@ -18,16 +18,9 @@ from app.domain.tokens import TokenRequest
 from app.domain.users import Role, User, UserDraft
 from tests.fakes import FakeUnitOfWorkFactory
 from tests.gui.conftest import Backend, FakeMigrator
-from tests.gui.helpers import emitted, later, modal, press, until
+from tests.gui.helpers import emitted, later, modal, press, started, until
 from ui.dialogs import UserDialog
 from ui.window import MainWindow
-
-
-async def _started(window: MainWindow) -> None:
-    window.show()
-    ready = emitted(window.ready)
-    window.start()
-    await ready
 
 
 async def _people(backend: Backend, *names: str) -> list[User]:
@@ -48,7 +41,7 @@ async def test_window_names_the_database_and_loads_every_tab(
 ) -> None:
     await _people(fake_backend, "Ana García", "김민준 Kim", "Lukas Schäfer")
     window: MainWindow = make_window(fake_backend)
-    await _started(window)
+    await started(window)
     assert window.windowTitle() == "Tessera — Fake database"
     assert _emails(window) == ["ana@example.org", "lukas@example.org", "김민준@example.org"]
     assert window.users_tab.count_label.text() == "3 users"
@@ -58,7 +51,7 @@ async def test_window_names_the_database_and_loads_every_tab(
 
 async def test_empty_tables_say_what_to_do(fake_backend: Backend, make_window: Any) -> None:
     window: MainWindow = make_window(fake_backend)
-    await _started(window)
+    await started(window)
     tab = window.users_tab
     assert tab.empty.isVisible()
     assert tab.empty.text() == "No users yet — press Ctrl+N to add one."
@@ -72,7 +65,7 @@ async def test_typing_searches_on_the_server_after_a_pause(
 ) -> None:
     await _people(fake_backend, "Ana García", "Anahí Quispe", "Bo Lindqvist")
     window: MainWindow = make_window(fake_backend)
-    await _started(window)
+    await started(window)
     units_before = len(fake_db.units)
     loaded = emitted(window.users_tab.loaded)
     qtbot.keyClicks(window.users_tab.search, "ana")
@@ -88,7 +81,7 @@ async def test_role_filter(fake_backend: Backend, make_window: Any) -> None:
         UserDraft(email="boss@example.org", display_name="Boss", role=Role.ADMINISTRATOR)
     )
     window: MainWindow = make_window(fake_backend)
-    await _started(window)
+    await started(window)
     combo = window.users_tab.role
     loaded = emitted(window.users_tab.loaded)
     combo.setCurrentIndex(combo.findData(Role.ADMINISTRATOR))
@@ -98,7 +91,7 @@ async def test_role_filter(fake_backend: Backend, make_window: Any) -> None:
 
 async def test_new_user_through_the_dialog(fake_backend: Backend, make_window: Any) -> None:
     window: MainWindow = make_window(fake_backend)
-    await _started(window)
+    await started(window)
     window.users_tab.new_action.trigger()
     dialog = await modal(UserDialog)
     dialog.email.setText("Hana@Example.org")
@@ -116,7 +109,7 @@ async def test_invalid_input_is_shown_at_its_field_before_any_round_trip(
     fake_backend: Backend, fake_db: FakeUnitOfWorkFactory, make_window: Any
 ) -> None:
     window: MainWindow = make_window(fake_backend)
-    await _started(window)
+    await started(window)
     window.users_tab.new_action.trigger()
     dialog = await modal(UserDialog)
     units_before = len(fake_db.units)
@@ -134,7 +127,7 @@ async def test_duplicate_email_is_an_error_at_the_field_and_nothing_is_written(
 ) -> None:
     await _people(fake_backend, "Ana García")
     window: MainWindow = make_window(fake_backend)
-    await _started(window)
+    await started(window)
     window.users_tab.new_action.trigger()
     dialog = await modal(UserDialog)
     dialog.email.setText("ANA@example.org")
@@ -151,7 +144,7 @@ async def test_edit_from_the_keyboard_updates_the_row(
 ) -> None:
     (ana,) = await _people(fake_backend, "Ana García")
     window: MainWindow = make_window(fake_backend)
-    await _started(window)
+    await started(window)
     view = window.users_tab.view
     view.setFocus()
     view.selectRow(0)
@@ -179,7 +172,7 @@ async def test_delete_says_what_goes_with_the_user(
             EventDraft(owner_id=ana.id, title="e", starts_at=start, ends_at=start)
         )
     window: MainWindow = make_window(fake_backend)
-    await _started(window)
+    await started(window)
     window.users_tab.view.selectRow(0)
     window.users_tab.delete_action.trigger()
     box = await modal(QMessageBox, "confirm_dialog")
@@ -199,7 +192,7 @@ async def test_cancelled_delete_deletes_nothing(
 ) -> None:
     await _people(fake_backend, "Ana García")
     window: MainWindow = make_window(fake_backend)
-    await _started(window)
+    await started(window)
     window.users_tab.view.selectRow(0)
     window.users_tab.delete_action.trigger()
     box = await modal(QMessageBox, "confirm_dialog")
@@ -218,7 +211,7 @@ async def test_show_tokens_of_a_user_filters_the_tokens_tab(
             TokenRequest(owner_id=owner.id, name=owner.display_name, expires_at=later(9))
         )
     window: MainWindow = make_window(fake_backend)
-    await _started(window)
+    await started(window)
     window.users_tab.view.selectRow(1)
     loaded = emitted(window.tokens_tab.loaded)
     window.users_tab.tokens_action.trigger()
@@ -238,7 +231,7 @@ async def test_paging_loads_every_row_once_in_order(
             UserDraft(email=f"user{n:04d}@example.org", display_name=f"User {n}")
         )
     window: MainWindow = make_window(fake_backend)
-    await _started(window)
+    await started(window)
     tab = window.users_tab
     assert len(tab.model.rows) == 200
     while tab.model.has_more:
@@ -273,7 +266,7 @@ async def test_a_schema_from_a_newer_tessera_is_read_only(
     await _people(fake_backend, "Ana García")
     fake_backend.migrations = FakeMigrator(SchemaState.AHEAD)
     window: MainWindow = make_window(fake_backend)
-    await _started(window)
+    await started(window)
     assert window.banner.isVisible()
     assert "newer Tessera" in window.banner_text.text()
     assert not window.users_tab.new_action.isEnabled()
@@ -285,7 +278,7 @@ async def test_database_errors_reach_the_status_bar_in_words(
     fake_backend: Backend, make_window: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     window: MainWindow = make_window(fake_backend)
-    await _started(window)
+    await started(window)
 
     async def unreachable(*_: Any) -> Any:
         raise Unavailable()
@@ -317,7 +310,7 @@ async def test_geometry_tab_and_columns_persist(
 
 async def test_closing_cancels_pending_work(fake_backend: Backend, make_window: Any) -> None:
     window: MainWindow = make_window(fake_backend)
-    await _started(window)
+    await started(window)
     never_done = window.users_tab.tasks.spawn(_forever(), name="slow")
     window.close()
     await window.shutdown()
@@ -334,7 +327,7 @@ async def test_several_users_are_deleted_after_one_question(
 ) -> None:
     await _people(fake_backend, "Ana García", "Bo Lindqvist", "Cy Twombly")
     window: MainWindow = make_window(fake_backend)
-    await _started(window)
+    await started(window)
     view = window.users_tab.view
     view.selectAll()
     view.selectionModel().select(
@@ -360,7 +353,7 @@ async def test_huge_tables_show_an_estimate_and_say_so(
 
     monkeypatch.setattr(fake_backend.users, "estimate_total", a_million)
     window: MainWindow = make_window(fake_backend)
-    await _started(window)
+    await started(window)
     label = window.users_tab.count_label
     assert label.text() == "about 1,000,000 users"
     assert "estimate" in label.toolTip()
@@ -376,7 +369,7 @@ async def test_the_window_stays_responsive_while_a_query_runs(
 ) -> None:
     await _people(fake_backend, "Ana García")
     window: MainWindow = make_window(fake_backend)
-    await _started(window)
+    await started(window)
     release = asyncio.Event()
     real_list = fake_backend.users.list
 
@@ -409,7 +402,7 @@ async def test_the_events_list_can_show_only_clashing_events(
             )
         )
     window: MainWindow = make_window(fake_backend)
-    await _started(window)
+    await started(window)
     tab = window.events_tab
     assert len(tab.model.rows) == 4
     loaded = emitted(tab.loaded)

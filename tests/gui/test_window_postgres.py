@@ -10,23 +10,16 @@ from app.domain.events import EventDraft
 from app.domain.tokens import TokenRequest
 from app.domain.users import UserDraft
 from tests.gui.conftest import Backend
-from tests.gui.helpers import emitted, later, modal, press, until
+from tests.gui.helpers import emitted, later, modal, press, started, until
 from ui.dialogs import UserDialog
 from ui.window import MainWindow
-
-
-async def _started(window: MainWindow) -> None:
-    window.show()
-    ready = emitted(window.ready, within=20)
-    window.start()
-    await ready
 
 
 async def test_create_edit_and_delete_a_user_through_the_window(
     real_backend: Backend, make_window: Any
 ) -> None:
     window: MainWindow = make_window(real_backend)
-    await _started(window)
+    await started(window, within=20)
     tab = window.users_tab
 
     tab.new_action.trigger()
@@ -74,7 +67,7 @@ async def test_duplicate_email_shows_at_the_field_and_writes_nothing(
 ) -> None:
     await real_backend.users.create(UserDraft(email="ana@example.org", display_name="Ana"))
     window: MainWindow = make_window(real_backend)
-    await _started(window)
+    await started(window, within=20)
     window.users_tab.new_action.trigger()
     dialog = await modal(UserDialog)
     dialog.email.setText("Ana@Example.ORG")
@@ -94,7 +87,7 @@ async def test_paging_through_thousands_of_rows_loads_each_once_in_order(
         "FROM generate_series(1, 2500) AS g RETURNING 1"
     )
     window: MainWindow = make_window(real_backend)
-    await _started(window)
+    await started(window, within=20)
     tab = window.users_tab
     assert len(tab.model.rows) == 200
     assert tab.count_label.text() == "2,500 users"

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.clock import Clock
-from app.domain.errors import DomainError, InvalidInput
+from app.domain.errors import Conflict, DomainError, InvalidInput
 from app.domain.events import Event, EventDraft, EventPatch, utc_midnight
 from app.domain.tokens import DEFAULT_LIFETIME, BulkResult, IssuedToken, Token, TokenRequest
 from app.domain.users import Role, User, UserDraft, UserPatch
@@ -34,6 +34,7 @@ from app.services.tokens import TokenService
 from app.services.users import UserService
 from ui.asyncdialog import shown
 from ui.columns import ROLE_LABELS
+from ui.conflict_dialog import USER_VIEW, deleted_text, event_view, settle
 from ui.forms import RecordDialog, field_errors
 from ui.owner_picker import OwnerPicker, Search
 
@@ -65,6 +66,8 @@ class UserDialog(RecordDialog):
         super().__init__("user_dialog", "Edit user" if user else "New user", parent)
         self._users = users
         self._user = user
+        if user is not None:
+            self.deleted_text = deleted_text("user")
         self.email = QLineEdit(user.email if user else "")
         self.email.setPlaceholderText("name@example.org")
         self.display_name = QLineEdit(user.display_name if user else "")
@@ -94,6 +97,12 @@ class UserDialog(RecordDialog):
         current = self._user
         changed = {k: v for k, v in values.items() if v != getattr(current, k)}
         return await self._users.update(current.id, current.version, UserPatch(**changed))
+
+    async def resolve_conflict(self, error: Conflict) -> User | None:
+        if (user := self._user) is None:
+            raise error
+        get, update = self._users.get, self._users.update
+        return await settle(self, USER_VIEW, user, self._values(), get, update, UserPatch)
 
 
 class TokenDialog(RecordDialog):
@@ -204,6 +213,9 @@ class EventDialog(RecordDialog):
         super().__init__("event_dialog", "Edit event" if event else "New event", parent)
         self._events = events
         self._event = event
+        self._owner = owner
+        if event is not None:
+            self.deleted_text = deleted_text("event")
         self.owner = OwnerPicker(search)
         self.owner.set_user(owner)
         self.title = QLineEdit(event.title if event else "")
@@ -308,6 +320,13 @@ class EventDialog(RecordDialog):
         current = self._event
         changed = {k: v for k, v in values.items() if v != getattr(current, k)}
         return await self._events.update(current.id, current.version, EventPatch(**changed))
+
+    async def resolve_conflict(self, error: Conflict) -> Event | None:
+        if (event := self._event) is None:
+            raise error
+        view = event_view([self._owner, self.owner.user])
+        get, update = self._events.get, self._events.update
+        return await settle(self, view, event, self._values(), get, update, EventPatch)
 
 
 def _when(event: Event) -> str:

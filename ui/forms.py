@@ -14,7 +14,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.errors import AlreadyExists, DomainError, InvalidInput, InvalidReference
+from app.domain.errors import (
+    AlreadyExists,
+    Conflict,
+    DomainError,
+    InvalidInput,
+    InvalidReference,
+    NotFound,
+)
 from ui.tasks import UNEXPECTED, TaskRunner
 
 ERROR_STYLE = "color: #c62828;"  # readable on light and dark backgrounds alike
@@ -32,8 +39,13 @@ def field_errors(error: DomainError) -> dict[str, str]:
 class RecordDialog(QDialog):
     """A form whose Save runs a coroutine; errors land at their fields, nothing is lost.
 
-    Subclasses add rows with :meth:`add_field` and implement :meth:`save`.
+    Subclasses add rows with :meth:`add_field` and implement :meth:`save`. One that edits a
+    stored record sets :attr:`deleted_text` and settles a newer version in
+    :meth:`resolve_conflict`.
     """
+
+    #: What the form says when the record was deleted meanwhile ("" shows the plain error).
+    deleted_text = ""
 
     def __init__(self, name: str, title: str, parent: QWidget | None) -> None:
         super().__init__(parent)
@@ -63,6 +75,7 @@ class RecordDialog(QDialog):
         layout.addWidget(self.form_error)
         layout.addWidget(self.buttons)
         self.saved: Any = None
+        self._can_save = True
 
     def add_field(self, field: str, label: str, widget: QWidget, help_text: str = "") -> None:
         """A labelled input with a (hidden) error line under it."""
@@ -112,13 +125,38 @@ class RecordDialog(QDialog):
         """Build the input and call the service; raise DomainError to show it."""
         raise NotImplementedError
 
+    async def resolve_conflict(self, error: Conflict) -> Any:
+        """Settle a save that met a newer version of the record.
+
+        Returns the stored record, or None when nothing was saved (having said why at the
+        form). Raising NotFound says the record is gone. The default shows the error.
+        """
+        raise error
+
+    def record_deleted(self) -> None:
+        """Say the record is gone; keep what was typed, but offer no save that cannot work."""
+        self.show_errors({"": self.deleted_text})
+        self._can_save = False
+        self.save_button.setEnabled(False)
+        self.save_button.setToolTip("The record no longer exists. Copy what you need, then Cancel.")
+
     def _save_clicked(self) -> None:
-        self.tasks.spawn(self._save(), name=f"{self.objectName()}: save")
+        if self._can_save:
+            self.tasks.spawn(self._save(), name=f"{self.objectName()}: save")
 
     async def _save(self) -> None:
         self.save_button.setEnabled(False)
         try:
-            self.saved = await self.save()
+            try:
+                saved = await self.save()
+            except Conflict as error:
+                saved = await self.resolve_conflict(error)
+        except NotFound as error:
+            if not self.deleted_text:
+                self.show_errors(field_errors(error))
+                return
+            self.record_deleted()
+            return
         except DomainError as error:
             self.show_errors(field_errors(error))
             return
@@ -126,5 +164,8 @@ class RecordDialog(QDialog):
             self.show_errors({"": UNEXPECTED})
             raise
         finally:
-            self.save_button.setEnabled(True)
+            self.save_button.setEnabled(self._can_save)
+        if saved is None:
+            return
+        self.saved = saved
         self.accept()

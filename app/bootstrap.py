@@ -11,8 +11,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+from app.domain.access import Access
 from app.domain.clock import Clock, system_clock
 from app.domain.errors import Unavailable
+from app.infrastructure.access import check_access
 from app.infrastructure.database import Database
 from app.infrastructure.embedded import EmbeddedServerError
 from app.infrastructure.migrations import MigrationRunner
@@ -36,6 +38,10 @@ class Tessera:
     def label(self) -> str:
         """The database in use, for the title bar: "Local database" or ``user@host/db``."""
         return self.database.label
+
+    async def access(self) -> Access:
+        """What the connected role may do (privileges, read-only server), asked at connect."""
+        return await check_access(self.database.sessions)
 
     async def server_version(self) -> str:
         """The PostgreSQL server's version (``SHOW server_version``), for the About box."""

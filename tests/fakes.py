@@ -131,6 +131,22 @@ class _FakeRepository(Generic[E, D, F]):
         del self.rows[ident]
         self._on_delete(ident)
 
+    async def delete_many(self, versions: Mapping[int, int]) -> Sequence[int]:
+        # One DELETE ... WHERE (id, version) IN (...) RETURNING id.
+        chosen = self._at_versions(versions)
+        for ident in chosen:
+            del self.rows[ident]
+            self._on_delete(ident)
+        return chosen
+
+    def _at_versions(self, versions: Mapping[int, int]) -> Sequence[int]:
+        # The guard of every bulk write: rows that exist and are still at their version.
+        return sorted(
+            ident
+            for ident, version in versions.items()
+            if ident in self.rows and self.rows[ident].version == version
+        )
+
     async def _current(self, ident: int, version: int | None) -> E:
         current = await self.get(ident)
         if version is not None and current.version != version:
@@ -186,11 +202,21 @@ class FakeUserRepository(_FakeRepository[User, UserDraft, UserFilter]):
 
     async def delete_impact(self, ident: int) -> DeleteImpact:
         await self.get(ident)
+        return self._impact({ident})
+
+    def _impact(self, owners: Collection[int]) -> DeleteImpact:
         tables = self._uow.tables
         return DeleteImpact(
-            tokens=sum(1 for t in tables.tokens.values() if t.owner_id == ident),
-            events=sum(1 for e in tables.events.values() if e.owner_id == ident),
+            tokens=sum(1 for t in tables.tokens.values() if t.owner_id in owners),
+            events=sum(1 for e in tables.events.values() if e.owner_id in owners),
         )
+
+    async def delete_many_counted(
+        self, versions: Mapping[int, int]
+    ) -> tuple[Sequence[int], DeleteImpact]:
+        # Counted in the DELETE's own snapshot: before the cascade removes anything.
+        impact = self._impact(self._at_versions(versions))
+        return await self.delete_many(versions), impact
 
 
 class FakeTokenRepository(_FakeRepository[Token, NewToken, TokenFilter]):
@@ -269,17 +295,17 @@ class FakeTokenRepository(_FakeRepository[Token, NewToken, TokenFilter]):
 
         return {owner: health(owner) for owner in owner_ids}
 
-    async def revoke_many(self, ids: Collection[int], now: datetime, by: str) -> list[Token]:
-        chosen = [i for i in ids if i in self.rows and self.rows[i].revoked_at is None]
+    async def revoke_many(self, versions: Mapping[int, int], now: datetime, by: str) -> list[Token]:
+        chosen = [i for i in self._at_versions(versions) if self.rows[i].revoked_at is None]
         return self._change(chosen, {"revoked_at": now, "revoked_by": by})
 
     async def extend_many(
-        self, ids: Collection[int], expires_at: datetime, now: datetime
+        self, versions: Mapping[int, int], expires_at: datetime, now: datetime
     ) -> list[Token]:
         def extendable(token: Token) -> bool:
             return token.revoked_at is None and token.expires_at < expires_at
 
-        chosen = [i for i in ids if i in self.rows and extendable(self.rows[i])]
+        chosen = [i for i in self._at_versions(versions) if extendable(self.rows[i])]
         return self._change(chosen, {"expires_at": expires_at})
 
     def _change(self, ids: Collection[int], changes: dict[str, Any]) -> list[Token]:

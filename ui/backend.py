@@ -5,6 +5,7 @@ from __future__ import annotations
 from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
+from app.domain.access import Access
 from app.domain.schema import SchemaMigrator
 from app.domain.setup import DatabaseSetup, Target
 from app.services.events import EventService
@@ -29,6 +30,10 @@ class Backend(Protocol):
 
     @property
     def label(self) -> str: ...
+
+    async def access(self) -> Access:
+        """What the connected role may do: read-only roles and servers are noticed here."""
+        ...
 
     async def server_version(self) -> str:
         """The PostgreSQL server's version, as it reports it ("18.1")."""

@@ -193,7 +193,7 @@ class BulkExtendDialog(RecordDialog):
             "Revoked tokens and tokens that already expire later are left alone.",
         )
 
-    async def save(self) -> BulkResult:
+    async def save(self) -> BulkResult[Token]:
         return await self._tokens.extend_many(self._selection, from_qt(self.expires.dateTime()))
 
 

@@ -27,6 +27,7 @@ from app.domain.users import User
 from app.services.tokens import TokenService
 from app.services.users import UserService
 from ui.asyncdialog import confirm, shown
+from ui.bulk import bulk_summary, show_outcome
 from ui.columns import token_columns
 from ui.dialogs import BulkExtendDialog, ExtendDialog, SecretDialog, TokenDialog
 from ui.expiry_chart import ExpiryChart
@@ -229,7 +230,9 @@ class TokensTab(RecordTab[Token, TokenFilter]):
         """Extend: one token with its own dialog, a selection with one question."""
         rows = self.selected_rows()
         if len(rows) > 1 and not self._read_only:
-            self.tasks.spawn(self._extend_many(rows), name="tokens: extend selection")
+            self.tasks.spawn(
+                self._extend_many(rows), name="tokens: extend selection", interactive=True
+            )
         else:
             super().edit_selected()
 
@@ -243,28 +246,28 @@ class TokensTab(RecordTab[Token, TokenFilter]):
     async def _extend_many(self, rows: Sequence[Token]) -> None:
         dialog = BulkExtendDialog(self.tokens, rows, self)
         if await shown(dialog):
-            self._show_bulk(dialog.saved, "Extended")
+            self._show_bulk(dialog.saved, "Extended", rows)
             await self.refresh_counts()
 
     def revoke_selected(self) -> None:
         """Revoke the selected tokens, asked once."""
         rows = self.selected_rows()
         if rows and not self._read_only:
-            self.tasks.spawn(self._revoke(rows), name="tokens: revoke")
+            self.tasks.spawn(self._revoke(rows), name="tokens: revoke", interactive=True)
 
     async def _revoke(self, rows: Sequence[Token]) -> None:
         what = f"“{rows[0].name}”" if len(rows) == 1 else count(len(rows), "token")
         detail = "Programs using them are refused from now on. The records stay, marked revoked."
         if not await confirm(self, "Revoke tokens", f"Revoke {what}?", f"Revoke {what}", detail):
             return
-        self._show_bulk(await self.tokens.revoke_many(rows), "Revoked")
+        self._show_bulk(await self.tokens.revoke_many(rows), "Revoked", rows)
         await self.refresh_counts()
 
     def rotate_selected(self) -> None:
         """Rotate one token: revoke it and issue its successor."""
         rows = self.selected_rows()
         if len(rows) == 1 and not self._read_only:
-            self.tasks.spawn(self._rotate(rows[0]), name="tokens: rotate")
+            self.tasks.spawn(self._rotate(rows[0]), name="tokens: rotate", interactive=True)
 
     async def _rotate(self, token: Token) -> None:
         detail = (
@@ -283,21 +286,15 @@ class TokensTab(RecordTab[Token, TokenFilter]):
         detail = "Deleting removes the record for good; revoking keeps it."
         if not await confirm(self, "Delete tokens", f"Delete {what}?", f"Delete {what}", detail):
             return
-        for token in rows:
-            await self.tokens.delete(token.id, token.version)
-        self.model.remove({t.id for t in rows})
-        self.message.emit(f"Deleted {what}.")
+        self._show_bulk(await self.tokens.delete_many(rows), "Deleted", rows, deleted=True)
         await self._refresh_count(self._generation, self.current_filter())
         await self.refresh_counts()
 
-    def _show_bulk(self, result: BulkResult, verb: str) -> None:
-        for token in result.changed:
-            self.model.replace(token)
-        text = f"{verb} {count(len(result.changed), 'token')}."
-        if result.skipped:
-            reasons = sorted(set(result.skipped.values()))
-            text += f" Left {count(len(result.skipped), 'token')} alone: {'; '.join(reasons)}."
-        self.message.emit(text)
+    def _show_bulk(
+        self, result: BulkResult[Token], verb: str, rows: Sequence[Token], deleted: bool = False
+    ) -> None:
+        show_outcome(self.model, result, deleted)
+        self.message.emit(bulk_summary(result, verb, "token", lambda t: t.name, rows))
 
     def _update_actions(self) -> None:
         super()._update_actions()
@@ -306,3 +303,5 @@ class TokensTab(RecordTab[Token, TokenFilter]):
             self.edit_action.setEnabled(selected >= 1 and not self._read_only)
             self.revoke_action.setEnabled(selected >= 1 and not self._read_only)
             self.rotate_action.setEnabled(selected == 1 and not self._read_only)
+            for action in (self.revoke_action, self.rotate_action):
+                self._explain(action)

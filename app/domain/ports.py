@@ -70,6 +70,13 @@ class CrudRepository(Protocol[EntityT, DraftT, FilterT]):
         """Delete the record (guarded by ``version`` when given)."""
         ...
 
+    async def delete_many(self, versions: Mapping[int, int]) -> Sequence[int]:
+        """Delete, in one statement, those records still at their version (id → version).
+
+        Returns the ids deleted, in order; the others changed or were gone already.
+        """
+        ...
+
 
 class UserRepository(CrudRepository[User, UserDraft, UserFilter], Protocol):
     """Users, plus lookups particular to them."""
@@ -80,6 +87,12 @@ class UserRepository(CrudRepository[User, UserDraft, UserFilter], Protocol):
 
     async def delete_impact(self, ident: int) -> DeleteImpact:
         """How many tokens and events would go with this user."""
+        ...
+
+    async def delete_many_counted(
+        self, versions: Mapping[int, int]
+    ) -> tuple[Sequence[int], DeleteImpact]:
+        """As ``delete_many``, and how many tokens and events went with the users deleted."""
         ...
 
 
@@ -115,14 +128,19 @@ class TokenRepository(CrudRepository[Token, NewToken, TokenFilter], Protocol):
         """Expired and expiring unrevoked tokens per owner; owners without any get zeros."""
         ...
 
-    async def revoke_many(self, ids: Collection[int], now: datetime, by: str) -> list[Token]:
-        """Revoke those of these tokens not revoked yet; return them, revoked, in id order."""
+    async def revoke_many(self, versions: Mapping[int, int], now: datetime, by: str) -> list[Token]:
+        """Revoke, in one statement, the unrevoked tokens still at their version.
+
+        ``versions`` maps each id to the version the window loaded. Returns the tokens
+        revoked, in id order.
+        """
         ...
 
     async def extend_many(
-        self, ids: Collection[int], expires_at: datetime, now: datetime
+        self, versions: Mapping[int, int], expires_at: datetime, now: datetime
     ) -> list[Token]:
-        """Move to ``expires_at`` those of these unrevoked tokens expiring before it.
+        """Move to ``expires_at``, in one statement, the unrevoked tokens expiring before it
+        that are still at their version.
 
         Returns the tokens changed, in id order.
         """

@@ -10,6 +10,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+# Re-exported: a bulk revoke or extend reports with the other bulk actions' result.
+from app.domain.bulk import BulkResult as BulkResult
 from app.domain.validation import Input, RequiredText, UtcDatetime
 
 NAME_MAX = 200
@@ -209,11 +211,3 @@ class TokenHealth:
 
     expired: int  # expires_at <= now
     expiring: int  # now < expires_at <= now + soon
-
-
-@dataclass(frozen=True, slots=True)
-class BulkResult:
-    """What a bulk action did: the tokens changed, and why each other one was left alone."""
-
-    changed: tuple[Token, ...]
-    skipped: dict[int, str]

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from app.domain.bulk import BulkResult, versions_of
 from app.domain.errors import Conflict, InvalidReference, NotFound
 from app.domain.events import Event, EventDraft, EventFilter, EventPatch
 from app.domain.paging import Page, PageRequest
 from app.domain.ports import UnitOfWork
 from app.services.base import Service
+from app.services.bulk import bulk_report, deleted_rows
 
 _NO_OWNER = "The owner chosen does not exist; they may have been deleted."
 
@@ -139,6 +141,25 @@ class EventService(Service):
         async with self._uow_factory() as uow:
             await uow.events.delete(event_id, version)
             await uow.commit()
+
+    async def delete_many(self, events: Sequence[Event]) -> BulkResult[Event]:
+        """Delete these events: one guarded DELETE, in one transaction.
+
+        Only events still at the version the window loaded are deleted; the others are
+        reported as changed meanwhile (``stale``, as they are now) or already deleted
+        (``gone``).
+
+        Args:
+            events: the events selected, as the window loaded them.
+
+        Returns:
+            What happened to each event (``done`` holds the window's copies).
+        """
+        async with self._uow_factory() as uow:
+            ids = await uow.events.delete_many(versions_of(events))
+            result = await bulk_report(uow.events, events, deleted_rows(events, ids))
+            await uow.commit()
+        return result
 
     async def overlapping(
         self,

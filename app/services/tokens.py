@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from app.domain.bulk import versions_of
 from app.domain.clock import Clock, system_clock
 from app.domain.errors import InvalidInput, InvalidReference, NotAllowed, NotFound
 from app.domain.paging import Page, PageRequest
@@ -23,6 +24,7 @@ from app.domain.tokens import (
     TokenRequest,
     TokenStatus,
 )
+from app.services.bulk import bulk_report, deleted_rows
 from app.services.token_reports import TokenReports
 from app.services.token_secrets import generate_secret, hash_secret, secret_prefix
 
@@ -221,38 +223,38 @@ class TokenService(TokenReports):
             await uow.commit()
         return IssuedToken(token=successor, secret=secret)
 
-    async def revoke_many(self, tokens: Sequence[Token]) -> BulkResult:
-        """Revoke these tokens from now on, in one transaction, skipping revoked ones.
+    async def revoke_many(self, tokens: Sequence[Token]) -> BulkResult[Token]:
+        """Revoke these tokens from now on: one guarded UPDATE, in one transaction.
 
-        Unlike :meth:`revoke` no version is checked: revoking is what every version
-        allows, and a token revoked meanwhile is reported as skipped.
+        Only tokens still at the version the window loaded are revoked; the others are
+        reported: changed meanwhile (``stale``), deleted (``gone``), or already revoked.
 
         Args:
-            tokens: the tokens selected.
+            tokens: the tokens selected, as the window loaded them.
 
         Returns:
-            The tokens revoked, and for each other one why it was left alone.
+            What happened to each token.
         """
         now = self._clock()
-        ids = {token.id for token in tokens}
         async with self._uow_factory() as uow:
-            changed = await uow.tokens.revoke_many(ids, now, self._actor)
-            skipped = await self._skipped(uow, ids, changed, self._why_not_revoked)
+            done = await uow.tokens.revoke_many(versions_of(tokens), now, self._actor)
+            result = await bulk_report(uow.tokens, tokens, done, lambda _: "already revoked")
             await uow.commit()
-        return BulkResult(tuple(changed), skipped)
+        return result
 
-    async def extend_many(self, tokens: Sequence[Token], expires_at: datetime) -> BulkResult:
-        """Move these tokens' expiry to ``expires_at``, in one transaction.
+    async def extend_many(self, tokens: Sequence[Token], expires_at: datetime) -> BulkResult[Token]:
+        """Move these tokens' expiry to ``expires_at``: one guarded UPDATE, in one transaction.
 
         Revoked tokens and tokens already expiring at or after ``expires_at`` are left
-        alone. Expired tokens are revived, as :meth:`extend` does.
+        alone (``skipped``). Expired tokens are revived, as :meth:`extend` does. Tokens
+        changed or deleted since the window loaded them are reported, not touched.
 
         Args:
-            tokens: the tokens selected.
+            tokens: the tokens selected, as the window loaded them.
             expires_at: the new expiry, time-zone aware.
 
         Returns:
-            The tokens extended, and for each other one why it was left alone.
+            What happened to each token.
 
         Raises:
             InvalidInput: at ``expires_at``, if not in the future or beyond the maximum
@@ -263,7 +265,6 @@ class TokenService(TokenReports):
         now = self._clock()
         self._check_future(new_expiry, now)
         self._check_lifetime(new_expiry, now)
-        ids = {token.id for token in tokens}
 
         def why_not(token: Token) -> str:
             if token.revoked_at is not None:
@@ -271,30 +272,28 @@ class TokenService(TokenReports):
             return "already expires later"
 
         async with self._uow_factory() as uow:
-            changed = await uow.tokens.extend_many(ids, new_expiry, now)
-            skipped = await self._skipped(uow, ids, changed, why_not)
+            done = await uow.tokens.extend_many(versions_of(tokens), new_expiry, now)
+            result = await bulk_report(uow.tokens, tokens, done, why_not)
             await uow.commit()
-        return BulkResult(tuple(changed), skipped)
+        return result
 
-    @staticmethod
-    def _why_not_revoked(token: Token) -> str:
-        return "already revoked"
+    async def delete_many(self, tokens: Sequence[Token]) -> BulkResult[Token]:
+        """Delete these tokens for good: one guarded DELETE, in one transaction.
 
-    @staticmethod
-    async def _skipped(
-        uow: UnitOfWork,
-        ids: Collection[int],
-        changed: Sequence[Token],
-        why_not: Callable[[Token], str],
-    ) -> dict[int, str]:
-        # Reasons come from the rows as they are now, in this transaction: the window's
-        # copy may be stale (revoked or deleted by someone else since).
-        left = set(ids) - {token.id for token in changed}
-        found = {token.id: token for token in await uow.tokens.get_many(left)} if left else {}
-        return {
-            ident: why_not(found[ident]) if ident in found else "it no longer exists"
-            for ident in sorted(left)
-        }
+        Only tokens still at the version the window loaded are deleted; the others are
+        reported as changed meanwhile (``stale``) or already deleted (``gone``).
+
+        Args:
+            tokens: the tokens selected, as the window loaded them.
+
+        Returns:
+            What happened to each token (``done`` holds the window's copies).
+        """
+        async with self._uow_factory() as uow:
+            ids = await uow.tokens.delete_many(versions_of(tokens))
+            result = await bulk_report(uow.tokens, tokens, deleted_rows(tokens, ids))
+            await uow.commit()
+        return result
 
     async def extend(self, token_id: int, version: int, expires_at: datetime) -> Token:
         """Move the token's expiry later.

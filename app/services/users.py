@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
+from app.domain.bulk import BulkResult, UsersDeleted, versions_of
 from app.domain.errors import AlreadyExists
 from app.domain.paging import Page, PageRequest
 from app.domain.users import DeleteImpact, User, UserDraft, UserFilter, UserPatch
 from app.services.base import Service
+from app.services.bulk import bulk_report, deleted_rows
 
 
 class UserService(Service):
@@ -171,3 +173,23 @@ class UserService(Service):
         async with self._uow_factory() as uow:
             await uow.users.delete(user_id, version)
             await uow.commit()
+
+    async def delete_many(self, users: Sequence[User]) -> UsersDeleted:
+        """Delete these users with their tokens and events: one guarded DELETE, one transaction.
+
+        Only users still at the version the window loaded are deleted; the others are
+        reported as changed meanwhile (``stale``, as they are now) or already deleted
+        (``gone``), and keep their tokens and events.
+
+        Args:
+            users: the users selected, as the window loaded them.
+
+        Returns:
+            What happened to each user, and how many tokens and events went with those
+            deleted.
+        """
+        async with self._uow_factory() as uow:
+            ids, impact = await uow.users.delete_many_counted(versions_of(users))
+            result: BulkResult[User] = await bulk_report(uow.users, users, deleted_rows(users, ids))
+            await uow.commit()
+        return UsersDeleted(result, impact)

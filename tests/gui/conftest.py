@@ -19,8 +19,11 @@ from sqlalchemy import text
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.domain.access import WRITABLE, Access
+from app.domain.errors import Unavailable
 from app.domain.schema import Revision, SchemaState
 from app.domain.tokens import DEFAULT_SOON
+from app.infrastructure.access import check_access
 from app.infrastructure.db import create_engine, create_session_factory
 from app.infrastructure.migrations import MigrationRunner
 from app.infrastructure.settings import Settings
@@ -70,6 +73,20 @@ class Backend:
     migrations: Any
     label: str
     engine: AsyncEngine | None = None  # for looking at the rows behind the window
+    reachable: bool = True  # False: the connection probe fails, as with a stopped server
+    granted: Access = WRITABLE  # what the fake role may do (a real engine is asked instead)
+
+    async def access(self) -> Access:
+        """What the connected role may do: asked of PostgreSQL when there is an engine."""
+        if self.engine is None:
+            return self.granted
+        return await check_access(create_session_factory(self.engine))
+
+    async def server_version(self) -> str:
+        """The connection probe: "17.0", or Unavailable while ``reachable`` is False."""
+        if not self.reachable:
+            raise Unavailable()
+        return "17.0"
 
     async def scalar(self, sql: str, **params: Any) -> Any:
         """Run SQL straight on PostgreSQL (committed) and return the first value."""

@@ -111,23 +111,25 @@ async def test_rotate_refuses_a_revoked_or_stale_token_and_changes_nothing(
 async def test_revoke_many_revokes_the_rest_and_says_why_it_skipped(
     ada: TokenService, owner: User, clock: FrozenClock, uow_factory: FakeUnitOfWorkFactory
 ) -> None:
-    issued = [await issue(ada, owner, clock.now + DAY, name=f"t{n}") for n in range(4)]
+    issued = [await issue(ada, owner, clock.now + DAY, name=f"t{n}") for n in range(5)]
     await ada.revoke(issued[0].token.id, 1)
     await ada.delete(issued[3].token.id, 1)
+    seen_revoked = await ada.revoke(issued[4].token.id, 1)  # the window saw this one revoked
     revoked_at = clock.advance(timedelta(minutes=1))
     units = len(uow_factory.units)
 
-    # The window's copies: stale for the revoked one, gone for the deleted one.
-    result = await ada.revoke_many([i.token for i in issued] + [issued[1].token])
+    # The window's copies: stale for t0 (revoked since), gone for t3 (deleted since).
+    selection = [i.token for i in issued[:4]] + [seen_revoked, issued[1].token]
+    result = await ada.revoke_many(selection)
 
-    assert [t.id for t in result.changed] == [issued[1].token.id, issued[2].token.id]
-    assert {(t.revoked_at, t.revoked_by, t.version) for t in result.changed} == {
+    assert [t.id for t in result.done] == [issued[1].token.id, issued[2].token.id]
+    assert {(t.revoked_at, t.revoked_by, t.version) for t in result.done} == {
         (revoked_at, "ada", 2)
     }
-    assert result.skipped == {
-        issued[0].token.id: "already revoked",
-        issued[3].token.id: "it no longer exists",
-    }
+    assert result.stale == (uow_factory.tables.tokens[issued[0].token.id],)
+    assert result.stale[0].version == 2
+    assert result.gone == (issued[3].token,)
+    assert result.skipped == {issued[4].token.id: "already revoked"}
     assert len(uow_factory.units) == units + 1
     assert uow_factory.last.committed
     assert uow_factory.tables.tokens[issued[2].token.id].revoked_by == "ada"
@@ -148,19 +150,19 @@ async def test_extend_many_extends_the_rest_and_says_why_it_skipped(
     expired = await issue(ada, owner, clock.now + DAY, name="expired")
     same = await issue(ada, owner, target, name="same")
     later = await issue(ada, owner, target + DAY, name="later")
-    revoked = await issue(ada, owner, clock.now + DAY, name="revoked")
-    await ada.revoke(revoked.token.id, 1)
+    issued = await issue(ada, owner, clock.now + DAY, name="revoked")
+    revoked = await ada.revoke(issued.token.id, 1)
     clock.advance(2 * DAY)
-    selection = [t.token for t in (short, expired, same, later, revoked)]
+    selection = [*(t.token for t in (short, expired, same, later)), revoked]
 
     result = await ada.extend_many(selection, target)
 
-    assert [t.id for t in result.changed] == [short.token.id, expired.token.id]
-    assert {(t.expires_at, t.version) for t in result.changed} == {(target, 2)}
+    assert [t.id for t in result.done] == [short.token.id, expired.token.id]
+    assert {(t.expires_at, t.version) for t in result.done} == {(target, 2)}
     assert result.skipped == {
         same.token.id: "already expires later",
         later.token.id: "already expires later",
-        revoked.token.id: "revoked tokens cannot be extended",
+        revoked.id: "revoked tokens cannot be extended",
     }
     assert uow_factory.tables.tokens[short.token.id].expires_at == target
 

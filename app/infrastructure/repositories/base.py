@@ -12,7 +12,22 @@ from datetime import datetime
 from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, Row, Table, delete, func, insert, select, text, tuple_, update
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Integer,
+    Row,
+    Table,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    text,
+    tuple_,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.errors import Conflict, InvalidInput, NotFound
@@ -29,6 +44,23 @@ def contains(column: Any, needle: str) -> ColumnElement[bool]:
     """Case-insensitive substring match, with LIKE's wildcards in ``needle`` taken literally."""
     escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return column.ilike(f"%{escaped}%", escape="\\")  # type: ignore[no-any-return]
+
+
+def at_versions(table: Table, versions: Mapping[int, int]) -> ColumnElement[bool]:
+    """``(id, version) IN (SELECT * FROM unnest(:ids, :versions))``.
+
+    Two array parameters, whatever the number of rows: one statement, one plan.
+    """
+    ids = sorted(versions)
+    wanted = (
+        func.unnest(
+            bindparam("guard_ids", ids, type_=ARRAY(BigInteger)),
+            bindparam("guard_versions", [versions[i] for i in ids], type_=ARRAY(Integer)),
+        )
+        .table_valued("id", "version")
+        .render_derived(name="wanted")
+    )
+    return tuple_(table.c.id, table.c.version).in_(select(wanted.c.id, wanted.c.version))
 
 
 class SqlRepository(Generic[EntityT, DraftT, FilterT]):
@@ -165,6 +197,37 @@ class SqlRepository(Generic[EntityT, DraftT, FilterT]):
         rows = await self._rows(statement.returning(self.table.c.id))
         if not rows:
             await self._raise_missing_or_stale(ident, version)
+
+    async def delete_many(self, versions: Mapping[int, int]) -> Sequence[int]:
+        """One DELETE of the rows still at their version; the ids deleted, in order."""
+        if not versions:
+            return []
+        statement = (
+            delete(self.table).where(at_versions(self.table, versions)).returning(self.table.c.id)
+        )
+        return sorted(int(row[0]) for row in await self._rows(statement))
+
+    async def _update_many(
+        self,
+        versions: Mapping[int, int],
+        where: Sequence[ColumnElement[bool]],
+        values: Mapping[str, Any],
+        now: datetime,
+    ) -> Sequence[EntityT]:
+        """One UPDATE of the rows still at their version that meet ``where``; bump versions."""
+        if not versions:
+            return []
+        changes: dict[str, Any] = {**values, "version": self.table.c.version + 1}
+        if self.touches_updated_at:
+            changes["updated_at"] = now
+        statement = (
+            update(self.table)
+            .where(at_versions(self.table, versions), *where)
+            .values(changes)
+            .returning(*self.table.c)
+        )
+        rows = sorted(await self._rows(statement), key=lambda row: int(row.id))
+        return [self._to_entity(row) for row in rows]
 
     async def _raise_missing_or_stale(self, ident: int, version: int | None) -> None:
         if await self.find(ident) is None:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, select, update
+from sqlalchemy import Row, select
 
 from app.domain.paging import Page, PageRequest
 from app.domain.tokens import (
@@ -90,32 +90,19 @@ class SqlTokenRepository(SqlRepository[Token, NewToken, TokenFilter]):
                 health[int(owner)] = TokenHealth(int(expired), int(expiring))
         return health
 
-    async def revoke_many(self, ids: Collection[int], now: datetime, by: str) -> list[Token]:
-        """One UPDATE revoking those of ``ids`` still unrevoked; returns them in id order."""
-        return await self._update_many(
-            ids, [tokens.c.revoked_at.is_(None)], {"revoked_at": now, "revoked_by": by}
-        )
+    async def revoke_many(self, versions: Mapping[int, int], now: datetime, by: str) -> list[Token]:
+        """One UPDATE revoking those still unrevoked and at their version; in id order."""
+        where = [tokens.c.revoked_at.is_(None)]
+        changes = {"revoked_at": now, "revoked_by": by}
+        return list(await self._update_many(versions, where, changes, now))
 
     async def extend_many(
-        self, ids: Collection[int], expires_at: datetime, now: datetime
+        self, versions: Mapping[int, int], expires_at: datetime, now: datetime
     ) -> list[Token]:
-        """One UPDATE moving unrevoked tokens expiring before ``expires_at`` to it.
+        """One UPDATE moving to ``expires_at`` the unrevoked tokens expiring before it that
+        are still at their version; in id order.
 
         ``now`` is unused: tokens keep no time of last change.
         """
         where = [tokens.c.revoked_at.is_(None), tokens.c.expires_at < expires_at]
-        return await self._update_many(ids, where, {"expires_at": expires_at})
-
-    async def _update_many(
-        self, ids: Collection[int], where: Clauses, values: dict[str, Any]
-    ) -> list[Token]:
-        if not ids:
-            return []
-        statement = (
-            update(tokens)
-            .where(tokens.c.id == q.ids_param(ids), *where)
-            .values(**values, version=tokens.c.version + 1)
-            .returning(*tokens.c)
-        )
-        changed = [self._to_entity(row) for row in await self._rows(statement)]
-        return sorted(changed, key=lambda token: token.id)
+        return list(await self._update_many(versions, where, {"expires_at": expires_at}, now))

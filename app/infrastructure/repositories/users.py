@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Row, func, or_, select
+from sqlalchemy import Row, delete, func, or_, select
 
 from app.domain.users import SORTS, DeleteImpact, Role, User, UserDraft, UserFilter
-from app.infrastructure.repositories.base import Clauses, SqlRepository, contains
+from app.infrastructure.repositories.base import Clauses, SqlRepository, at_versions, contains
 from app.infrastructure.tables import events, tokens, users
 
 
@@ -53,3 +54,25 @@ class SqlUserRepository(SqlRepository[User, UserDraft, UserFilter]):
         )
         token_count, event_count = tuple((await self._rows(statement))[0])
         return DeleteImpact(tokens=int(token_count), events=int(event_count))
+
+    async def delete_many_counted(
+        self, versions: Mapping[int, int]
+    ) -> tuple[list[int], DeleteImpact]:
+        """One DELETE of the users still at their version, counting what goes with them.
+
+        The counts are read in the same statement: its snapshot still holds the tokens and
+        events that ON DELETE CASCADE removes once the statement ends.
+        """
+        if not versions:
+            return [], DeleteImpact(tokens=0, events=0)
+        gone = delete(users).where(at_versions(users, versions)).returning(users.c.id).cte("gone")
+        statement = select(
+            gone.c.id,
+            select(func.count()).where(tokens.c.owner_id == gone.c.id).scalar_subquery(),
+            select(func.count()).where(events.c.owner_id == gone.c.id).scalar_subquery(),
+        ).order_by(gone.c.id)
+        rows = [tuple(row) for row in await self._rows(statement)]
+        impact = DeleteImpact(
+            tokens=sum(int(row[1]) for row in rows), events=sum(int(row[2]) for row in rows)
+        )
+        return [int(row[0]) for row in rows], impact

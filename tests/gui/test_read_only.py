@@ -1,0 +1,76 @@
+"""Connected as a role that may only read, the window opens read-only and says why.
+
+The role is made on the test server (the embedded one, or the service named by
+``TEST_DATABASE_URL``) and dropped at the end; the window gets the real Tessera of the
+composition root, connected as that role.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest_asyncio
+from sqlalchemy.engine import URL
+
+from app.bootstrap import Tessera, open_tessera
+from app.domain.users import UserDraft
+from app.infrastructure.db import create_engine
+from app.infrastructure.migrations import MigrationRunner
+from app.infrastructure.settings import Settings
+from tests.clock import FrozenClock
+from tests.gui.helpers import started, until
+from tests.roles import READ, database_role
+from ui.window import MainWindow
+
+SHOWS_ONLY = "Tessera shows the data but will not change it."
+
+
+@pytest_asyncio.fixture
+async def reader(empty_database: URL, clock: FrozenClock) -> AsyncIterator[Tessera]:
+    """Tessera connected as a new role that may only read a migrated database with a user."""
+    settings = Settings(_env_file=None)
+    engine = create_engine(empty_database, settings)
+    try:
+        await MigrationRunner(engine).upgrade()
+    finally:
+        await engine.dispose()
+    async with database_role(empty_database, READ) as url:
+        as_reader = Settings(_env_file=None, database_url=url.render_as_string(hide_password=False))
+        async with open_tessera(as_reader, clock) as tessera:
+            yield tessera
+
+
+async def _with_a_user(url: URL, clock: FrozenClock) -> None:
+    settings = Settings(_env_file=None, database_url=url.render_as_string(hide_password=False))
+    async with open_tessera(settings, clock) as owner:
+        await owner.users.create(UserDraft(email="ada@example.org", display_name="Ada"))
+
+
+async def test_a_reader_gets_a_read_only_window_that_says_why(
+    empty_database: URL, reader: Tessera, clock: FrozenClock, make_window: Any
+) -> None:
+    await _with_a_user(empty_database, clock)
+    window: MainWindow = make_window(reader)
+    await started(window)
+
+    role = reader.database.url.username if reader.database.url else ""
+    reason = f"Connected as “{role}”, which may only read these tables: {SHOWS_ONLY}"
+    assert window.banner.isVisible()
+    assert window.banner_text.text() == reason
+    assert not window.upgrade_button.isVisible()
+    users = window.users_tab
+    await until(lambda: users.model.rowCount() == 1, what="the reader to see the user")
+    users.view.selectRow(0)
+    for tab in window.record_tabs:
+        for action in (tab.new_action, tab.edit_action, tab.delete_action):
+            assert not action.isEnabled(), action.objectName()
+            assert action.toolTip().endswith(f"not available. {reason}"), action.toolTip()
+    tokens = window.tokens_tab
+    for action in (tokens.revoke_action, tokens.rotate_action):
+        assert not action.isEnabled()
+        assert reason in action.toolTip()
+    assert users.new_action.toolTip().startswith("New (Ctrl+N)")
+    if os.environ.get("TESSERA_SCREENSHOTS"):
+        window.grab().save(os.environ["TESSERA_SCREENSHOTS"])

@@ -21,6 +21,7 @@ from app.domain.errors import (
     InvalidInput,
     InvalidReference,
     NotFound,
+    Unavailable,
 )
 from ui.tasks import UNEXPECTED, TaskRunner
 
@@ -53,6 +54,10 @@ class RecordDialog(QDialog):
         self.setWindowTitle(title)
         self.setMinimumWidth(460)
         self.tasks = TaskRunner(self)
+        outer = getattr(parent, "tasks", None)
+        if isinstance(outer, TaskRunner):
+            # A save that finds the server gone tells the window's connection watcher too.
+            self.tasks.unavailable.connect(outer.unavailable)
         self._errors: dict[str, QLabel] = {}
         self._inputs: dict[str, QWidget] = {}
         self.form = QFormLayout()
@@ -159,6 +164,8 @@ class RecordDialog(QDialog):
             return
         except DomainError as error:
             self.show_errors(field_errors(error))
+            if isinstance(error, Unavailable):
+                self.tasks.unavailable.emit(error.message)
             return
         except Exception:
             self.show_errors({"": UNEXPECTED})

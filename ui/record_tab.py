@@ -2,7 +2,8 @@
 
 Loads run as tasks on the qasync loop; a newer load makes older results stale (a
 generation number), so fast typing never shows the rows of an old search. Each finished
-load emits ``loaded``, which tests wait on.
+load emits ``loaded``, which tests wait on. A load slower than a blink offers Cancel (and
+Esc): loads only read, so stopping one is always safe, and the table keeps what it showed.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QProgressBar,
+    QPushButton,
     QTableView,
     QToolBar,
     QVBoxLayout,
@@ -37,6 +39,7 @@ FilterT = TypeVar("FilterT")
 PAGE_SIZE = 200
 ESTIMATE_FROM = 100_000  # above this many rows an unfiltered count is the planner's estimate
 SEARCH_DELAY_MS = 300
+BLINK_MS = 400  # a load still running after this long offers Cancel
 
 
 class RecordTab(QWidget, Generic[RowT, FilterT]):
@@ -96,6 +99,22 @@ class RecordTab(QWidget, Generic[RowT, FilterT]):
         self.busy.setMaximumHeight(3)
         self.busy.setTextVisible(False)
         self.busy.setVisible(False)
+        self.cancel_button = QPushButton("Cancel loading")
+        self.cancel_button.setObjectName(f"{name}_cancel")
+        self.cancel_button.setToolTip("Stop loading (Esc). The table keeps what it shows.")
+        self.cancel_button.setVisible(False)
+        self.cancel_button.clicked.connect(self.cancel_loading)
+        self.cancel_action = QAction("Cancel loading", self)
+        self.cancel_action.setObjectName(f"{name}_cancel_loading")
+        self.cancel_action.setShortcut(QKeySequence(Qt.Key.Key_Escape))
+        self.cancel_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.cancel_action.setEnabled(False)
+        self.cancel_action.triggered.connect(self.cancel_loading)
+        self.addAction(self.cancel_action)
+        self._blink = QTimer(self)
+        self._blink.setSingleShot(True)
+        self._blink.setInterval(BLINK_MS)
+        self._blink.timeout.connect(self._offer_cancel)
 
         self.view = QTableView()
         self.view.setObjectName(f"{name}_table")
@@ -142,6 +161,7 @@ class RecordTab(QWidget, Generic[RowT, FilterT]):
         bar = QHBoxLayout()
         bar.addWidget(self.toolbar)
         bar.addStretch(1)
+        bar.addWidget(self.cancel_button)
         bar.addWidget(self.count_label)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 8)
@@ -156,7 +176,8 @@ class RecordTab(QWidget, Generic[RowT, FilterT]):
         model.modelReset.connect(self._update_empty)
         model.rowsInserted.connect(self._update_empty)
         model.rowsRemoved.connect(self._update_empty)
-        self.tasks.busy_changed.connect(self.busy.setVisible)
+        self.tasks.working_changed.connect(self.busy.setVisible)
+        self.tasks.reading_changed.connect(self._reading_changed)
         self._update_actions()
 
     # What subclasses provide --------------------------------------------------------------
@@ -207,7 +228,7 @@ class RecordTab(QWidget, Generic[RowT, FilterT]):
     def reload(self) -> asyncio.Task[None]:
         """Load the first page again with the current search, filters and sort."""
         self._debounce.stop()
-        return self.tasks.spawn(self._reload(), name=f"{self.name}: load")
+        return self.tasks.spawn(self._reload(), name=f"{self.name}: load", read=True)
 
     async def _reload(self) -> None:
         self._generation += 1
@@ -244,7 +265,7 @@ class RecordTab(QWidget, Generic[RowT, FilterT]):
             )
 
     def _fetch_more_requested(self) -> None:
-        self.tasks.spawn(self._fetch_more(), name=f"{self.name}: next page")
+        self.tasks.spawn(self._fetch_more(), name=f"{self.name}: next page", read=True)
 
     async def _fetch_more(self) -> None:
         generation, cursor, wanted = self._generation, self._cursor, self._active_filter
@@ -263,6 +284,26 @@ class RecordTab(QWidget, Generic[RowT, FilterT]):
         self._cursor = page.next_cursor
         self.model.append(page.items, page.next_cursor is not None)
         self.loaded.emit()
+
+    def cancel_loading(self) -> None:
+        """Stop the loads in progress (Cancel, Esc); the table keeps the rows it shows."""
+        if self.tasks.reading:
+            self.tasks.spawn(self._cancel_loading(), name=f"{self.name}: cancel")
+
+    async def _cancel_loading(self) -> None:
+        if await self.tasks.cancel_reads():
+            self.message.emit("Cancelled.")
+
+    def _reading_changed(self, reading: bool) -> None:
+        self.cancel_action.setEnabled(reading)
+        if reading:
+            self._blink.start()
+        else:
+            self._blink.stop()
+            self.cancel_button.setVisible(False)
+
+    def _offer_cancel(self) -> None:
+        self.cancel_button.setVisible(self.tasks.reading)
 
     def _sort_requested(self, key: str, descending: bool) -> None:
         self._sort = (key, descending)
@@ -292,30 +333,49 @@ class RecordTab(QWidget, Generic[RowT, FilterT]):
     def new_record(self) -> None:
         """New (Ctrl+N)."""
         if not self._read_only:
-            self.tasks.spawn(self.create_row(), name=f"{self.name}: new")
+            self.tasks.spawn(self.create_row(), name=f"{self.name}: new", interactive=True)
 
     def edit_selected(self) -> None:
         """Edit (double-click, Enter): one row at a time."""
         rows = self.selected_rows()
         if len(rows) == 1 and not self._read_only:
-            self.tasks.spawn(self.edit_row(rows[0]), name=f"{self.name}: edit")
+            self.tasks.spawn(self.edit_row(rows[0]), name=f"{self.name}: edit", interactive=True)
 
     def delete_selected(self) -> None:
         """Delete (Delete key): every selected row, after asking."""
         rows = self.selected_rows()
         if rows and not self._read_only:
-            self.tasks.spawn(self.delete_rows(rows), name=f"{self.name}: delete")
+            self.tasks.spawn(self.delete_rows(rows), name=f"{self.name}: delete", interactive=True)
 
-    def set_read_only(self, read_only: bool) -> None:
-        """Refuse every write (the schema is newer than this Tessera, say)."""
+    def set_read_only(self, read_only: bool, reason: str = "") -> None:
+        """Refuse every write (a newer schema, a role that may only read); say why.
+
+        ``reason`` becomes part of the tooltip of every action that would write.
+        """
         self._read_only = read_only
+        self._read_only_reason = reason or "Tessera will not change this database."
         self._update_actions()
+
+    def _explain(self, action: QAction) -> None:
+        # While read-only a write action's tooltip says why it is off; then it is restored.
+        base = action.property("base_tip")
+        if self._read_only:
+            if base is None:
+                base = action.toolTip()
+                action.setProperty("base_tip", base)
+            reason = getattr(self, "_read_only_reason", "")
+            action.setToolTip(f"{base} — not available. {reason}")
+        elif base is not None:
+            action.setToolTip(str(base))
+            action.setProperty("base_tip", None)
 
     def _update_actions(self) -> None:
         selected = len(self.view.selectionModel().selectedRows())
         self.new_action.setEnabled(not self._read_only)
         self.edit_action.setEnabled(selected == 1 and not self._read_only)
         self.delete_action.setEnabled(selected > 0 and not self._read_only)
+        for action in (self.new_action, self.edit_action, self.delete_action):
+            self._explain(action)
 
     # Empty state --------------------------------------------------------------------------
 

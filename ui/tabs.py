@@ -26,6 +26,7 @@ from app.services.events import EventService
 from app.services.tokens import TokenService
 from app.services.users import UserService
 from ui.asyncdialog import confirm, shown
+from ui.bulk import bulk_summary, show_outcome
 from ui.calendar_view import CalendarPanel
 from ui.columns import ROLE_LABELS, event_columns, user_columns
 from ui.dialogs import EventDialog, UserDialog
@@ -131,10 +132,15 @@ class UsersTab(RecordTab[User, UserFilter]):
         action = f"Delete {count(len(rows), 'user')}"
         if not await confirm(self, "Delete users", f"Delete {who}?", action, detail):
             return
-        for user in rows:
-            await self.users.delete(user.id, user.version)
-        self.model.remove({u.id for u in rows})
-        self.message.emit(f"Deleted {who}, with {goes[0]} and {goes[1]}.")
+        deleted = await self.users.delete_many(rows)
+        show_outcome(self.model, deleted.result, deleted=True)
+        took = deleted.impact
+        with_them = f", with {count(took.tokens, 'token')} and {count(took.events, 'event')}"
+        self.message.emit(
+            bulk_summary(
+                deleted.result, "Deleted", "user", lambda u: u.display_name, rows, with_them
+            )
+        )
         await self._refresh_count(self._generation, self.current_filter())
 
     def _tokens_of(self) -> None:
@@ -200,10 +206,15 @@ class EventsTab(RecordTab[Event, EventFilter]):
         self.calendar = CalendarPanel(clock)
         self.calendar.view.range_changed.connect(self.reload)
         self.calendar.view.create_requested.connect(
-            lambda start: self.tasks.spawn(self.create_row(start), name="events: new at")
+            lambda start: self.tasks.spawn(
+                self.create_row(start), name="events: new at", interactive=True
+            )
         )
         self.calendar.view.edit_requested.connect(
-            lambda event: self._read_only or self.tasks.spawn(self.edit_row(event), "events: edit")
+            lambda event: (
+                self._read_only
+                or self.tasks.spawn(self.edit_row(event), "events: edit", interactive=True)
+            )
         )
         self.stack = QStackedWidget()
         self.stack.setObjectName("events_stack")
@@ -259,7 +270,7 @@ class EventsTab(RecordTab[Event, EventFilter]):
         if self.view_mode == "list":
             return super().reload()
         self._debounce.stop()
-        return self.tasks.spawn(self._load_calendar(), name="events: calendar")
+        return self.tasks.spawn(self._load_calendar(), name="events: calendar", read=True)
 
     def calendar_filter(self) -> EventFilter:
         """The owner and search, over the calendar's visible range."""
@@ -353,10 +364,9 @@ class EventsTab(RecordTab[Event, EventFilter]):
         what = f"“{rows[0].title}”" if len(rows) == 1 else count(len(rows), "event")
         if not await confirm(self, "Delete events", f"Delete {what}?", "Delete"):
             return
-        for event in rows:
-            await self.events.delete(event.id, event.version)
-        self.model.remove({e.id for e in rows})
-        self.message.emit(f"Deleted {what}.")
+        result = await self.events.delete_many(rows)
+        show_outcome(self.model, result, deleted=True)
+        self.message.emit(bulk_summary(result, "Deleted", "event", lambda e: e.title, rows))
         await self._refresh_count(self._generation, self.current_filter())
 
     def _owners_changed(self) -> None:

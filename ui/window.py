@@ -25,6 +25,7 @@ from app.domain.clock import Clock
 from app.domain.schema import Revision, SchemaState
 from ui.asyncdialog import shown
 from ui.backend import Backend
+from ui.connection import ConnectionWatcher
 from ui.format import count
 from ui.owners import OwnerDirectory
 from ui.record_tab import RecordTab
@@ -104,6 +105,14 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
         self.statusBar().setObjectName("status_bar")
+        self._shown_once = False  # whether the tabs were ever loaded (not just the schema)
+        self.ready.connect(self._loaded_once)
+        self.connection = ConnectionWatcher(lambda: self.backend.server_version(), clock, self)
+        self.connection.reconnected.connect(self._reconnected)
+        self.connection.disconnected.connect(self._disconnected)
+        self.statusBar().addPermanentWidget(self.connection.widget)
+        for runner in (self.tasks, *(tab.tasks for tab in self.record_tabs)):
+            self.connection.watch(runner)
         self._build_menus()
         self.resize(1180, 720)
         self._restore()
@@ -167,17 +176,24 @@ class MainWindow(QMainWindow):
             pending = await self.backend.migrations.pending()
             self._offer_upgrade(state, pending)
             return
-        read_only = state is SchemaState.AHEAD
-        if read_only:
-            self.banner_text.setText(
-                "This database was upgraded by a newer Tessera. Tessera shows it but will not "
-                "change it: install the newer Tessera to edit."
-            )
+        reason = await self._read_only_reason(state)
+        if reason:
+            self.banner_text.setText(reason)
             self.upgrade_button.hide()
             self.banner.show()
         for tab in self.record_tabs:
-            tab.set_read_only(read_only)
+            tab.set_read_only(bool(reason), reason)
         await self._load_all()
+
+    async def _read_only_reason(self, state: SchemaState) -> str:
+        """Why Tessera must not write here ("" if it may): a newer schema, or the role."""
+        if state is SchemaState.AHEAD:
+            return (
+                "This database was upgraded by a newer Tessera. Tessera shows it but will not "
+                "change it: install the newer Tessera to edit."
+            )
+        access = await self.backend.access()
+        return "" if access.can_write else access.reason
 
     def _offer_upgrade(self, state: SchemaState, pending: list[Revision]) -> None:
         what = "is empty" if state is SchemaState.EMPTY else "uses an older layout"
@@ -217,6 +233,24 @@ class MainWindow(QMainWindow):
         """Reload every tab."""
         for tab in self.record_tabs:
             tab.reload()
+
+    # Losing the database and getting it back ------------------------------------------------
+
+    def _loaded_once(self) -> None:
+        self._shown_once = True
+
+    def _disconnected(self) -> None:
+        self.show_message(
+            "Lost the connection to the database. What is shown stays as it was loaded; "
+            "Tessera reconnects by itself."
+        )
+
+    def _reconnected(self) -> None:
+        self.show_message("Reconnected.")
+        if self._shown_once:
+            self.reload_all()  # each tab keeps its search, filters and sort
+        else:
+            self.start()  # the outage came before the schema check: start over
 
     def _badge(self, expiring: int) -> None:
         index = self.tabs.indexOf(self.tokens_tab)
@@ -271,6 +305,7 @@ class MainWindow(QMainWindow):
 
     async def shutdown(self) -> None:
         """Cancel everything still running (loads, saves, searches) and wait for it."""
+        await self.connection.stop()
         for tab in self.record_tabs:
             await tab.tasks.cancel_all()
         await self.tasks.cancel_all()

@@ -161,6 +161,13 @@ class WherePage(QWizardPage):
         self.ssl = QComboBox()
         self.ssl.setObjectName("wizard_ssl")
         self.ssl.addItems(["prefer", "require", "verify-full", "verify-ca", "disable"])
+        self.ssl_root_cert = QLineEdit()
+        self.ssl_root_cert.setObjectName("wizard_ssl_root_cert")
+        self.ssl_root_cert.setPlaceholderText("/path/to/root.crt")
+        self.ssl_root_cert.setToolTip(
+            "The CA certificate (PEM file) that signed the server's certificate: "
+            "verify-ca and verify-full check the server against it."
+        )
         self.url = QLineEdit()
         self.url.setObjectName("wizard_url")
         self.url.setPlaceholderText("or paste postgresql://user@host:5432/tessera")
@@ -175,6 +182,11 @@ class WherePage(QWizardPage):
         form.addRow("User", self.user)
         form.addRow("Password", self.password)
         form.addRow("SSL", self.ssl)
+        form.addRow("CA certificate", self.ssl_root_cert)
+        self.ssl.currentTextChanged.connect(
+            lambda mode: form.setRowVisible(self.ssl_root_cert, mode.startswith("verify"))
+        )
+        form.setRowVisible(self.ssl_root_cert, False)
         form.addRow("URL", self.url)
         form.addRow("", self.url_error)
         layout = QVBoxLayout(self)
@@ -199,6 +211,7 @@ class WherePage(QWizardPage):
             self.user.setText(target.user)
             self.password.setText(target.password.get_secret_value() if target.password else "")
             self.ssl.setCurrentText(target.ssl_mode)
+            self.ssl_root_cert.setText(target.ssl_root_cert)
 
     def _from_url(self) -> None:
         text = self.url.text().strip()
@@ -237,6 +250,7 @@ class WherePage(QWizardPage):
             user=self.user.text().strip() or "postgres",
             password=password or None,
             ssl_mode=self.ssl.currentText(),
+            ssl_root_cert=self.ssl_root_cert.text().strip(),
         )
 
     def validatePage(self) -> bool:  # noqa: N802

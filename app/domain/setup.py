@@ -35,6 +35,8 @@ class Target(BaseModel):
     user: str = "postgres"
     password: SecretStr | None = None
     ssl_mode: SslMode = "prefer"
+    # The CA certificate (a PEM file) that signed the server's, for verify-ca and verify-full.
+    ssl_root_cert: str = ""
 
     @property
     def label(self) -> str:
@@ -56,6 +58,10 @@ class Problem(enum.Enum):
     SERVER_TOO_OLD = "server_too_old"
     MIGRATION_FAILED = "migration_failed"
     LOCAL_SERVER = "local_server"
+    SSL_REQUIRED = "ssl_required"  # the server takes only encrypted connections
+    SSL_UNAVAILABLE = "ssl_unavailable"  # SSL was demanded but the server offers none
+    CERTIFICATE_UNTRUSTED = "certificate_untrusted"  # no CA, or not signed by the CA given
+    CERTIFICATE_MISMATCH = "certificate_mismatch"  # the certificate names another host
     OTHER = "other"
 
 

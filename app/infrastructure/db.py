@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from app.infrastructure.errors import translated
-from app.infrastructure.settings import Settings
+from app.infrastructure.settings import Settings, ssl_connect_args
 
 
 def create_engine(url: URL, settings: Settings) -> AsyncEngine:
@@ -30,6 +30,7 @@ def create_engine(url: URL, settings: Settings) -> AsyncEngine:
     server_settings = {"application_name": "tessera"}
     if settings.statement_timeout_s:
         server_settings["statement_timeout"] = str(int(settings.statement_timeout_s * 1000))
+    url, ssl_args = ssl_connect_args(url)  # a CA certificate travels as an SSLContext
     return create_async_engine(
         url,
         pool_size=settings.pool_size,
@@ -37,7 +38,11 @@ def create_engine(url: URL, settings: Settings) -> AsyncEngine:
         pool_timeout=settings.pool_timeout_s,
         pool_pre_ping=True,
         pool_recycle=1800,
-        connect_args={"timeout": settings.connect_timeout_s, "server_settings": server_settings},
+        connect_args={
+            "timeout": settings.connect_timeout_s,
+            "server_settings": server_settings,
+            **ssl_args,
+        },
     )
 
 

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import ssl
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import URL, make_url
+
+from app.domain.setup import Problem, SetupError
+
+SSL_MODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
 
 
 def _default_data_dir() -> Path:
@@ -49,15 +55,58 @@ class Settings(BaseSettings):
 def async_url(url: str) -> URL:
     """Parse a PostgreSQL URL and make it use the asyncpg driver.
 
-    Accepts ``postgres://``, ``postgresql://`` and ``postgresql+<driver>://``.
+    Accepts ``postgres://``, ``postgresql://`` and ``postgresql+<driver>://``. libpq's
+    ``sslmode`` becomes asyncpg's ``ssl`` (same names); ``sslrootcert`` stays, for
+    :func:`ssl_connect_args`.
 
     Raises:
-        ValueError: if the URL is not a PostgreSQL URL.
+        ValueError: if the URL is not a PostgreSQL URL or names an unknown sslmode.
     """
     parsed = make_url(url.replace("postgres://", "postgresql://", 1))
     if parsed.get_backend_name() != "postgresql":
         raise ValueError(f"Tessera needs a PostgreSQL URL, not {parsed.get_backend_name()!r}.")
-    return parsed.set(drivername="postgresql+asyncpg")
+    parsed = parsed.set(drivername="postgresql+asyncpg")
+    mode = parsed.query.get("sslmode")
+    if mode is not None:
+        # asyncpg's connect() takes no ``sslmode``: SQLAlchemy would pass it and fail.
+        parsed = parsed.difference_update_query(["sslmode"])
+        if "ssl" not in parsed.query:
+            parsed = parsed.update_query_dict({"ssl": mode})
+    mode = parsed.query.get("ssl")
+    if mode is not None and mode not in SSL_MODES:
+        raise ValueError(f"Unknown sslmode “{mode}”; use one of {', '.join(SSL_MODES)}.")
+    return parsed
+
+
+def ssl_connect_args(url: URL) -> tuple[URL, dict[str, Any]]:
+    """The URL without ``sslrootcert``, and asyncpg's ``ssl`` argument carrying that CA.
+
+    asyncpg reads a root certificate only from a DSN or ``PGSSLROOTCERT``, and SQLAlchemy
+    hands it keywords: so a URL naming one gets an :class:`ssl.SSLContext` built the way
+    libpq would (verify-full checks the host name, verify-ca and require only the chain).
+
+    Raises:
+        SetupError: CERTIFICATE_UNTRUSTED when the CA file cannot be read.
+    """
+    root = url.query.get("sslrootcert")
+    if root is None:
+        return url, {}
+    url = url.difference_update_query(["sslrootcert"])
+    mode = url.query.get("ssl", "prefer")
+    if not root or mode not in ("require", "verify-ca", "verify-full"):
+        return url, {}  # disable, allow and prefer verify nothing, as with libpq
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = mode == "verify-full"
+    try:
+        context.load_verify_locations(cafile=str(root))
+    except (OSError, ssl.SSLError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise SetupError(
+            Problem.CERTIFICATE_UNTRUSTED,
+            f"The CA certificate “{root}” cannot be read ({reason}). Choose the PEM file "
+            "that signed the server's certificate.",
+        ) from None
+    return url.difference_update_query(["ssl"]), {"ssl": context}
 
 
 def describe_url(url: URL) -> str:

@@ -12,6 +12,7 @@ import errno
 import logging
 import re
 import socket
+import ssl
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -25,7 +26,7 @@ from app.domain.schema import Revision, SchemaState
 from app.domain.setup import MIN_SERVER_MAJOR, CheckReport, Problem, SetupError, Target
 from app.infrastructure.embedded import EmbeddedPostgres, EmbeddedServerError
 from app.infrastructure.migrations import MigrationRunner
-from app.infrastructure.settings import Settings, async_url
+from app.infrastructure.settings import Settings, async_url, ssl_connect_args
 
 _LOG = logging.getLogger(__name__)
 _SSL_MODES = ("disable", "prefer", "require", "verify-ca", "verify-full")
@@ -54,6 +55,8 @@ def target_url(target: Target) -> URL:
     query: dict[str, str] = {
         "ssl": target.ssl_mode
     }  # asyncpg's ``ssl`` takes libpq's sslmode names
+    if target.ssl_root_cert:
+        query["sslrootcert"] = target.ssl_root_cert  # made an SSLContext by ssl_connect_args
     host: str | None = target.host
     if target.host.startswith("/"):
         # A unix socket folder: it travels in the query, where a URL can carry slashes.
@@ -82,11 +85,12 @@ def target_from_url(url: str) -> Target:
     host = parsed.host or parsed.query.get("host")
     if not isinstance(host, str) or not host:
         raise ValueError("The URL names no host.")
-    ssl_mode = parsed.query.get("sslmode") or parsed.query.get("ssl") or "prefer"
+    ssl_mode = parsed.query.get("ssl") or "prefer"  # async_url made libpq's sslmode this
     if ssl_mode not in _SSL_MODES:
         raise ValueError(f"Unknown sslmode “{ssl_mode}”; use one of {', '.join(_SSL_MODES)}.")
     fields = {"host": host, "port": parsed.port or 5432, "database": parsed.database or "tessera"}
     fields |= {"user": parsed.username or "postgres", "password": parsed.password}
+    fields |= {"ssl_root_cert": parsed.query.get("sslrootcert") or ""}
     return Target.model_validate({"kind": "server", "ssl_mode": ssl_mode, **fields})
 
 
@@ -235,6 +239,7 @@ class SqlDatabaseSetup:
     ) -> AsyncIterator[Any]:
         """A plain asyncpg connection to the target's (or another) database."""
         database = database or url.database or ""
+        url, ssl_args = ssl_connect_args(url)
         try:
             connection = await asyncpg.connect(
                 user=url.username,
@@ -242,7 +247,7 @@ class SqlDatabaseSetup:
                 host=url.host or url.query.get("host"),
                 port=url.port,
                 database=database,
-                ssl=url.query.get("ssl"),
+                ssl=ssl_args.get("ssl", url.query.get("ssl")),
                 timeout=self._settings.connect_timeout_s,
                 server_settings=_SERVER_SETTINGS,
             )
@@ -254,8 +259,9 @@ class SqlDatabaseSetup:
             await connection.close()
 
     def _engine(self, url: URL) -> AsyncEngine:
+        url, ssl_args = ssl_connect_args(url)
         timeout = self._settings.connect_timeout_s
-        connect_args = {"timeout": timeout, "server_settings": _SERVER_SETTINGS}
+        connect_args = {"timeout": timeout, "server_settings": _SERVER_SETTINGS, **ssl_args}
         return create_async_engine(url, pool_size=1, connect_args=connect_args)
 
     def _explain(self, target: Target, database: str, exc: BaseException) -> SetupError:
@@ -264,6 +270,8 @@ class SqlDatabaseSetup:
         user, detail = f"“{target.user}”", _first_line(exc)
         if target.password and target.password.get_secret_value():  # belt and braces
             detail = detail.replace(target.password.get_secret_value(), "•••")
+        if (ssl_error := _explain_ssl(target, where, exc, detail)) is not None:
+            return ssl_error
         if isinstance(exc, asyncpg.InvalidCatalogNameError):
             message = f"The database “{database}” does not exist on {where}. Create it first."
             return SetupError(Problem.DATABASE_MISSING, message)
@@ -290,11 +298,48 @@ class SqlDatabaseSetup:
         ):
             message = f"Nothing answers on {where}. Is the server running, and is the port right?"
             return SetupError(Problem.REFUSED, message)
-        if "rejected SSL upgrade" in detail:
-            message = f"{where} does not offer SSL. Set SSL to “prefer” or “disable”."
-            return SetupError(Problem.OTHER, message)
         message = f"Could not connect to {where}: {type(exc).__name__}: {detail or 'no details'}."
         return SetupError(Problem.OTHER, message)
+
+
+def _explain_ssl(target: Target, where: str, exc: BaseException, detail: str) -> SetupError | None:
+    """An SSL failure (or a server that wants SSL) as a sentence, or None for other errors."""
+    if isinstance(exc, asyncpg.InvalidAuthorizationSpecificationError) and detail.endswith(
+        "no encryption"
+    ):
+        message = (
+            f"{where} accepts only encrypted connections. Set SSL to “require” or, with "
+            "the server's CA certificate, “verify-full”."
+        )
+        return SetupError(Problem.SSL_REQUIRED, message)
+    if "rejected SSL upgrade" in detail:
+        message = (
+            f"{where} does not offer SSL, and SSL is set to “{target.ssl_mode}”. Ask the "
+            "server's administrator to enable it, or set SSL to “prefer”."
+        )
+        return SetupError(Problem.SSL_UNAVAILABLE, message)
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        # 62: X509_V_ERR_HOSTNAME_MISMATCH, 64: X509_V_ERR_IP_ADDRESS_MISMATCH
+        if exc.verify_code in (62, 64):
+            message = (
+                f"The server's certificate is not valid for “{target.host}”, so this may not "
+                "be the server you meant. Connect with the host name the certificate names, "
+                "or set SSL to “verify-ca”."
+            )
+            return SetupError(Problem.CERTIFICATE_MISMATCH, message)
+        signer = f"“{target.ssl_root_cert}”" if target.ssl_root_cert else "the system's CAs"
+        message = (
+            f"The server's certificate could not be verified ({exc.verify_message}): it was "
+            f"not signed by {signer}. Choose the CA certificate that signed it."
+        )
+        return SetupError(Problem.CERTIFICATE_UNTRUSTED, message)
+    if isinstance(exc, asyncpg.ClientConfigurationError) and "root certificate" in detail:
+        message = (
+            f"The server's certificate could not be verified: SSL “{target.ssl_mode}” needs the "
+            "CA certificate that signed it. Choose that file, or set SSL to “require”."
+        )
+        return SetupError(Problem.CERTIFICATE_UNTRUSTED, message)
+    return None
 
 
 async def _probe(connection: Any) -> tuple[str, bool, bool]:

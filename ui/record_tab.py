@@ -15,14 +15,11 @@ from typing import Any, ClassVar, Generic, TypeVar
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QProgressBar,
     QPushButton,
-    QTableView,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -31,7 +28,7 @@ from PySide6.QtWidgets import (
 from app.domain.clock import Clock
 from app.domain.paging import Cursor, Page, PageRequest
 from ui.format import count
-from ui.table_model import RecordTableModel, RowT
+from ui.table_model import RecordTableModel, RowT, record_view
 from ui.tasks import TaskRunner
 
 FilterT = TypeVar("FilterT")
@@ -63,6 +60,7 @@ class RecordTab(QWidget, Generic[RowT, FilterT]):
         self._cursor: Cursor | None = None
         self._active_filter: FilterT | None = None
         self._sort = self.default_sort
+        self._active_sort = self._sort  # the sort of the rows shown, which cursors belong to
         self._read_only = False
 
         self.toolbar = QToolBar(f"{name} actions")
@@ -116,28 +114,7 @@ class RecordTab(QWidget, Generic[RowT, FilterT]):
         self._blink.setInterval(BLINK_MS)
         self._blink.timeout.connect(self._offer_cancel)
 
-        self.view = QTableView()
-        self.view.setObjectName(f"{name}_table")
-        self.view.setModel(model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.view.setAlternatingRowColors(True)
-        self.view.setSortingEnabled(True)
-        self.view.setWordWrap(False)
-        self.view.verticalHeader().setVisible(False)
-        self.view.verticalHeader().setDefaultSectionSize(26)
-        # Equal row heights: Qt need not measure rows, so huge tables scroll smoothly.
-        self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        header = self.view.horizontalHeader()
-        header.setStretchLastSection(True)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for number, column in enumerate(model.columns):
-            self.view.setColumnWidth(number, column.width)
-        sorted_by = model.column_of(self._sort[0])
-        order = Qt.SortOrder.DescendingOrder if self._sort[1] else Qt.SortOrder.AscendingOrder
-        header.blockSignals(True)
-        header.setSortIndicator(sorted_by, order)
-        header.blockSignals(False)
+        self.view = record_view(name, model, self._sort)
         self.view.doubleClicked.connect(lambda _: self.edit_selected())
         self.view.selectionModel().selectionChanged.connect(self._update_actions)
         open_row = QAction(self.view)
@@ -172,6 +149,8 @@ class RecordTab(QWidget, Generic[RowT, FilterT]):
         layout.addWidget(self.view, 1)
 
         model.fetch_more_requested.connect(self._fetch_more_requested)
+        model.page_wanted.connect(self._page_wanted)
+        model.keep = self._selected_between  # never drop a page that holds selected rows
         model.sort_requested.connect(self._sort_requested)
         model.modelReset.connect(self._update_empty)
         model.rowsInserted.connect(self._update_empty)
@@ -234,14 +213,15 @@ class RecordTab(QWidget, Generic[RowT, FilterT]):
         self._generation += 1
         generation = self._generation
         wanted = self.current_filter()
-        request = PageRequest(sort=self._sort[0], descending=self._sort[1], limit=PAGE_SIZE)
+        sort = self._sort
+        request = PageRequest(sort=sort[0], descending=sort[1], limit=PAGE_SIZE)
         page = await self.fetch(wanted, request)
         await self.prepare(page.items)
         if generation != self._generation:
             return  # a newer load started meanwhile; its rows win
-        self._active_filter = wanted
+        self._active_filter, self._active_sort = wanted, sort
         self._cursor = page.next_cursor
-        self.model.reset(page.items, page.next_cursor is not None)
+        self.model.reset(page.items, page.next_cursor is not None, page.next_cursor)
         await self._refresh_count(generation, wanted)
         self._update_actions()
         self.loaded.emit()
@@ -272,7 +252,7 @@ class RecordTab(QWidget, Generic[RowT, FilterT]):
         if cursor is None or wanted is None:
             self.model.append([], False)
             return
-        request = PageRequest(self._sort[0], self._sort[1], cursor, PAGE_SIZE)
+        request = PageRequest(*self._active_sort, cursor, PAGE_SIZE)
         try:
             page = await self.fetch(wanted, request)
             await self.prepare(page.items)
@@ -282,8 +262,32 @@ class RecordTab(QWidget, Generic[RowT, FilterT]):
         if generation != self._generation:
             return
         self._cursor = page.next_cursor
-        self.model.append(page.items, page.next_cursor is not None)
+        self.model.append(page.items, page.next_cursor is not None, page.next_cursor)
         self.loaded.emit()
+
+    def _page_wanted(self, number: int, after: Cursor | None) -> None:
+        self.tasks.spawn(self._refill(number, after), name=f"{self.name}: page again", read=True)
+
+    async def _refill(self, number: int, after: Cursor | None) -> None:
+        # A page the model dropped to save memory is in sight again: load it from its cursor.
+        generation, wanted = self._generation, self._active_filter
+        if wanted is None:
+            return
+        request = PageRequest(*self._active_sort, after, PAGE_SIZE)
+        try:
+            page = await self.fetch(wanted, request)
+            await self.prepare(page.items)
+        except BaseException:
+            self.model.fill_failed(number)
+            raise
+        if generation == self._generation:
+            self.model.fill(number, page.items)
+            self.loaded.emit()
+
+    def _selected_between(self, first: int, last: int) -> bool:
+        chosen = self.view.selectionModel().selection()
+        ranges = (chosen.at(n) for n in range(chosen.size()))
+        return any(r.top() <= last and first <= r.bottom() for r in ranges)
 
     def cancel_loading(self) -> None:
         """Stop the loads in progress (Cancel, Esc); the table keeps the rows it shows."""
@@ -328,7 +332,8 @@ class RecordTab(QWidget, Generic[RowT, FilterT]):
     def selected_rows(self) -> list[RowT]:
         """The rows selected in the table, top to bottom."""
         rows = sorted({index.row() for index in self.view.selectionModel().selectedRows()})
-        return [self.model.row(number) for number in rows]
+        loaded = (self.model.loaded_row(number) for number in rows)
+        return [row for row in loaded if row is not None]  # pages held for the selection
 
     def new_record(self) -> None:
         """New (Ctrl+N)."""

@@ -29,6 +29,7 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import QColor, QIcon
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from app.domain.paging import Cursor
 
@@ -357,3 +358,29 @@ class RecordTableModel(QAbstractTableModel, Generic[RowT]):
     def column_of(self, sort_key: str) -> int:
         """The column that sorts by ``sort_key`` (-1 if none)."""
         return next((n for n, c in enumerate(self.columns) if c.sort == sort_key), -1)
+
+
+def record_view(name: str, model: RecordTableModel[Any], sort: tuple[str, bool]) -> QTableView:
+    """The table view of a tab: whole rows selected, equal row heights, server sort shown."""
+    view = QTableView()
+    view.setObjectName(f"{name}_table")
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+    view.setAlternatingRowColors(True)
+    view.setSortingEnabled(True)
+    view.setWordWrap(False)
+    view.verticalHeader().setVisible(False)
+    view.verticalHeader().setDefaultSectionSize(26)
+    # Equal row heights: Qt need not measure rows, so huge tables scroll smoothly.
+    view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    header = view.horizontalHeader()
+    header.setStretchLastSection(True)
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    for number, column in enumerate(model.columns):
+        view.setColumnWidth(number, column.width)
+    order = Qt.SortOrder.DescendingOrder if sort[1] else Qt.SortOrder.AscendingOrder
+    header.blockSignals(True)
+    header.setSortIndicator(model.column_of(sort[0]), order)
+    header.blockSignals(False)
+    return view

@@ -1,6 +1,8 @@
 """``tessera``: open the window, or (``tessera status``, ``tessera upgrade``) work in the shell.
 
 The configured database is used (the embedded one when ``TESSERA_DATABASE_URL`` is unset).
+``tessera seed --users N --tokens-per-user M --events-per-user K --seed S [--append]`` fills
+it with generated data (after applying pending migrations), the same for the same seed.
 ``tessera --self-test`` checks an installation without touching the user's data: a fresh
 embedded database in a temporary folder, migrated, shown in the window off screen.
 """
@@ -15,7 +17,9 @@ import shutil
 import signal
 import sys
 import tempfile
+from datetime import datetime
 from pathlib import Path
+from typing import TextIO
 
 from app import __version__
 from app.bootstrap import Tessera, open_tessera
@@ -26,7 +30,10 @@ from app.domain.schema import Revision, SchemaState
 from app.domain.tokens import TokenFilter, TokenStatus
 from app.domain.users import UserFilter
 from app.infrastructure.embedded import EmbeddedServerError
+from app.infrastructure.seeding import DatabaseNotEmpty, SeedPlan, default_now, seed_database
 from app.infrastructure.settings import Settings
+
+_SEED_DEFAULTS = {"users": 1000, "tokens_per_user": 10, "events_per_user": 5, "seed": 0}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -45,11 +52,43 @@ def _parser() -> argparse.ArgumentParser:
         "command",
         nargs="?",
         default="window",
-        choices=["window", "status", "upgrade"],
+        choices=["window", "status", "upgrade", "seed"],
         help="window: open Tessera (default); status: upgrade the schema if needed and "
-        "report; upgrade: only apply pending migrations",
+        "report; upgrade: only apply pending migrations; seed: fill the database with "
+        "generated data",
     )
+    seed = parser.add_argument_group("seed options")
+    for option, what in (
+        ("--users", "users to create"),
+        ("--tokens-per-user", "tokens per user, on average"),
+        ("--events-per-user", "events per user"),
+        ("--seed", "random seed: the same seed gives the same rows"),
+    ):
+        name = option[2:].replace("-", "_")
+        default = _SEED_DEFAULTS[name]
+        seed.add_argument(option, type=_count, metavar="N", help=f"{what} (default {default})")
+    seed.add_argument(
+        "--now",
+        type=_instant,
+        metavar="ISO",
+        help="the instant expiries are spread around (default: this hour, UTC)",
+    )
+    seed.add_argument("--append", action="store_true", help="add to a database that has users")
     return parser
+
+
+def _count(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text} is negative")
+    return value
+
+
+def _instant(text: str) -> datetime:
+    value = datetime.fromisoformat(text)
+    if value.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"{text} has no time zone (add +00:00)")
+    return value
 
 
 async def _upgrade(tessera: Tessera) -> None:
@@ -84,14 +123,54 @@ async def _status(tessera: Tessera) -> None:
     print(f"{users} users, {tokens} tokens ({attention} expired or expiring soon), {events} events")
 
 
-async def _run(command: str) -> None:
+class _ProgressBar:
+    """A bar redrawn in place on a terminal; a line every tenth when not a terminal."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self._tty = stream.isatty()
+        self._shown: tuple[str, int] | None = None
+
+    def __call__(self, table: str, done: int, total: int) -> None:
+        steps = 40 if self._tty else 10
+        step = done * steps // total if total else steps
+        if self._shown == (table, step):
+            return
+        self._shown = (table, step)
+        filled = step * 20 // steps
+        line = f"{table:<8}[{'#' * filled}{'.' * (20 - filled)}] {done:>11,}/{total:,}"
+        if self._tty:
+            end = "\n" if done >= total else ""
+            self._stream.write(f"\r{line}{end}")
+        else:
+            self._stream.write(f"{line}\n")
+        self._stream.flush()
+
+
+async def _seed(tessera: Tessera, args: argparse.Namespace) -> None:
+    await _upgrade(tessera)
+    values = {name: getattr(args, name) for name in _SEED_DEFAULTS}
+    values = {name: _SEED_DEFAULTS[name] if v is None else v for name, v in values.items()}
+    now = default_now(args.now)
+    plan = SeedPlan(**values, now=now, append=args.append)
+    result = await seed_database(tessera.database.engine, plan, _ProgressBar(sys.stderr))
+    print(
+        f"Seeded {result.users:,} users (ids from {result.first_user_id:,}), "
+        f"{result.tokens:,} tokens and {result.events:,} events in {result.seconds:.1f} s "
+        f"(seed {plan.seed}, now {now.isoformat()})."
+    )
+
+
+async def _run(args: argparse.Namespace) -> None:
     task = asyncio.current_task()
     if task is not None and sys.platform != "win32":
         # SIGTERM cancels the work, so the database (and the embedded server) close cleanly.
         asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
     async with open_tessera() as tessera:
-        if command == "upgrade":
+        if args.command == "upgrade":
             await _upgrade(tessera)
+        elif args.command == "seed":
+            await _seed(tessera, args)
         else:
             await _status(tessera)
 
@@ -140,8 +219,22 @@ def _self_test() -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the ``tessera`` command; returns the process exit code."""
-    args = _parser().parse_args(argv)
+    """Run the ``tessera`` command.
+
+    Args:
+        argv: the arguments after the program's name; ``sys.argv[1:]`` when None.
+
+    Returns:
+        The process exit code: 0 done, 1 failed, 2 refused (bad arguments, or ``seed``
+        on a database that already has users without ``--append``), 130 interrupted.
+    """
+    parser = _parser()
+    args = parser.parse_args(argv)
+    seeding = [*_SEED_DEFAULTS, "now"]
+    if args.command != "seed" and (
+        args.append or any(getattr(args, n) is not None for n in seeding)
+    ):
+        parser.error("the seed options go with the seed command only")
     level = logging.INFO if args.verbose else logging.WARNING
     console = logging.StreamHandler()
     console.setLevel(level)
@@ -151,7 +244,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "window":
         return _window(args.profile)
     try:
-        asyncio.run(_run(args.command))
+        asyncio.run(_run(args))
+    except DatabaseNotEmpty as error:
+        print(f"tessera: {error}", file=sys.stderr)
+        return 2
     except (DomainError, EmbeddedServerError) as error:
         print(f"tessera: {error}", file=sys.stderr)
         return 1

@@ -1,1 +1,1 @@
-"""Benchmarks: run with ``python -m bench.<name>``; each prints medians and ratios."""
+"""Benchmarks: ``python -m bench`` runs the suite; ``python -m bench.<name>`` one study."""

@@ -17,13 +17,15 @@ from app.infrastructure.settings import Settings, async_url
 
 
 @asynccontextmanager
-async def scratch_database(data_dir: Path) -> AsyncIterator[tuple[Tessera, Settings]]:
+async def scratch_database(
+    data_dir: Path, url: str | None = None
+) -> AsyncIterator[tuple[Tessera, Settings]]:
     """A migrated database that disappears afterwards.
 
-    The embedded server in ``data_dir``, or a new database on ``TEST_DATABASE_URL``'s
-    server (dropped at the end).
+    The embedded server in ``data_dir``, or a new database on the server of ``url``
+    (``TEST_DATABASE_URL`` when None), dropped at the end.
     """
-    configured = os.environ.get("TEST_DATABASE_URL", "").strip()
+    configured = (url or os.environ.get("TEST_DATABASE_URL", "")).strip()
     name = f"tessera_bench_{os.getpid()}"
     database_url = None
     if configured:

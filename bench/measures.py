@@ -1,0 +1,189 @@
+"""The in-process measures of ``python -m bench``: each returns its samples in milliseconds.
+
+Every ratio compares Tessera's path with raw asyncpg prepared statements on the same rows
+(the floor), interleaved so background load weighs on both alike.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import asyncpg
+from PySide6.QtCore import QElapsedTimer, QSettings, Qt, QTimer, SignalInstance
+
+from app.bootstrap import Tessera
+from app.domain.clock import system_clock
+from app.domain.paging import Cursor, PageRequest
+from app.domain.tokens import QuickFilter, TokenFilter
+from app.domain.users import UserFilter
+from bench.common import timed
+from ui.window import MainWindow
+
+TOKEN_SQL = (
+    "SELECT id, owner_id, name, scopes, prefix, secret_hash, created_at, expires_at, "  # noqa: S105
+    "last_used_at, revoked_at, version, revoked_by FROM tokens"
+)
+SEARCHES = ("kim", "ivan", "sato.", "ova", "ahmed.m", "@example.gr", "123")
+
+
+async def pk_lookup(tessera: Tessera, raw: Any, tokens: int) -> tuple[list[float], list[float]]:
+    """Service get-by-id vs a prepared ``fetchrow``, over the same random ids."""
+    statement = await raw.prepare(f"{TOKEN_SQL} WHERE id = $1")
+    ids = random.Random(1).sample(range(1, tokens + 1), 200)  # noqa: S311 - not secrets
+    which = iter(ids * 2)
+    floor, ours = await timed(
+        [lambda: statement.fetchrow(next(which)), lambda: tessera.tokens.get(next(which))],
+        len(ids) - 1,
+    )
+    return floor, ours
+
+
+async def deep_page(tessera: Tessera, raw: Any, depth: int) -> tuple[list[float], list[float]]:
+    """A page of 200 by expiry at ``depth`` vs at depth 0, through the service."""
+    row = await raw.fetchrow(
+        "SELECT expires_at, id FROM tokens ORDER BY expires_at, id OFFSET $1 LIMIT 1", depth - 1
+    )
+    deep = PageRequest(sort="expires_at", after=Cursor(row["expires_at"], row["id"]), limit=200)
+    first = PageRequest(sort="expires_at", limit=200)
+    floor, ours = await timed(
+        [lambda: tessera.tokens.list(TokenFilter(), first),
+         lambda: tessera.tokens.list(TokenFilter(), deep)],
+        30,
+    )  # fmt: skip
+    return floor, ours
+
+
+async def count(tessera: Tessera, raw: Any) -> tuple[list[float], list[float]]:
+    """The count the window shows for the whole token table (the planner's estimate)."""
+    statement = await raw.prepare(
+        "SELECT reltuples::bigint FROM pg_class WHERE oid = 'tokens'::regclass"
+    )
+    floor, ours = await timed([statement.fetchval, tessera.tokens.estimate_total], 50)
+    return floor, ours
+
+
+async def search(tessera: Tessera, raw: Any) -> tuple[list[float], list[float]]:
+    """First page of 200 users whose email contains a text: prepared ILIKE vs the service."""
+    statement = await raw.prepare(
+        "SELECT * FROM users WHERE email ILIKE $1 OR display_name ILIKE $1 "
+        "ORDER BY email, id LIMIT 201"
+    )
+    texts = iter(SEARCHES * 20)
+    other = iter(SEARCHES * 20)
+
+    async def ours() -> object:
+        query = UserFilter(search=next(other))
+        return await tessera.users.list(query, PageRequest(sort="email", limit=200))
+
+    floor, mine = await timed(
+        [lambda: statement.fetch(f"%{next(texts)}%"), ours], 5 * len(SEARCHES)
+    )
+    return floor, mine
+
+
+async def _until(signal: SignalInstance, seconds: float = 60) -> None:
+    done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def fire(*_: object) -> None:
+        if not done.done():
+            done.set_result(None)
+
+    signal.connect(fire)
+    try:
+        await asyncio.wait_for(done, seconds)
+    finally:
+        signal.disconnect(fire)
+
+
+class Heartbeat:
+    """A 5 ms timer noting how late each tick comes: the event loop's stalls."""
+
+    def __init__(self, interval_ms: int = 5) -> None:
+        self._interval = interval_ms
+        self._clock = QElapsedTimer()
+        self._timer = QTimer()
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._timer.setInterval(interval_ms)
+        self._timer.timeout.connect(self._tick)
+        self.lags: list[float] = []
+
+    def _tick(self) -> None:
+        elapsed = self._clock.nsecsElapsed() / 1e6
+        self._clock.restart()
+        self.lags.append(max(0.0, elapsed - self._interval))
+
+    def start(self) -> None:
+        self._clock.start()
+        self._timer.start()
+
+    def stop(self) -> None:
+        self._timer.stop()
+
+
+async def ui_session(
+    tessera: Tessera, settings_file: str, soon: Any, pages: int
+) -> tuple[list[float], list[float], dict[str, float]]:
+    """Open the window, show Tokens, scroll ``pages`` pages, sort, search, filter.
+
+    Returns:
+        The heartbeat's lags, the time of each page fetched while scrolling, and notes.
+    """
+    window = MainWindow(
+        tessera, system_clock, soon, QSettings(settings_file, QSettings.Format.IniFormat)
+    )
+    beat = Heartbeat()
+    page_ms: list[float] = []
+    notes: dict[str, float] = {}
+    beat.start()
+    started = time.perf_counter()
+    try:
+        window.show()
+        ready = _until(window.ready, 120)
+        window.start()
+        await ready
+        notes["window_ready_ms"] = (time.perf_counter() - started) * 1000
+        tab = window.tokens_tab
+        window.tabs.setCurrentWidget(tab)
+        model = tab.model
+        while len(page_ms) < pages and model.has_more:
+            began = time.perf_counter()
+            loaded = _until(tab.loaded)
+            tab.view.scrollToBottom()  # the view asks for more itself when it can…
+            model.fetchMore()  # …and this asks when it did not: one fetch either way
+            await loaded
+            page_ms.append((time.perf_counter() - began) * 1000)
+        notes["rows_scrolled"] = model.rowCount()
+        for label, action in _actions(tab):
+            began = time.perf_counter()
+            loaded = _until(tab.loaded)
+            action()
+            await loaded
+            notes[f"{label}_ms"] = (time.perf_counter() - began) * 1000
+        await asyncio.sleep(0.2)  # let the counts and chart that follow a load land
+    finally:
+        beat.stop()
+        window.close()
+        await window.shutdown()
+        window.deleteLater()
+    return beat.lags, page_ms, notes
+
+
+def _actions(tab: Any) -> list[tuple[str, Callable[[], object]]]:
+    name = tab.model.column_of("name")
+    return [
+        ("sort", lambda: tab.view.sortByColumn(name, Qt.SortOrder.DescendingOrder)),
+        ("search", lambda: tab.search.setText("Backup")),
+        ("filter", lambda: tab.set_quick(QuickFilter.EXPIRING)),
+    ]
+
+
+async def connect_raw(dsn: str) -> Any:
+    """A plain asyncpg connection: the floor."""
+    return await asyncpg.connect(dsn)
+
+
+Measure = Callable[[], Awaitable[tuple[list[float], list[float]]]]

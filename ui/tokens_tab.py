@@ -185,7 +185,9 @@ class TokensTab(RecordTab[Token, TokenFilter]):
     # Loading -------------------------------------------------------------------------------
 
     async def fetch(self, filter: TokenFilter, page: PageRequest) -> Page[Token]:
-        return await self.tokens.list(filter, page)
+        found, owners = await self.tokens.list_with_owners(filter, page, self.owners.known)
+        self.owners.add(owners)
+        return found
 
     async def count_rows(self, filter: TokenFilter) -> int:
         return await self.tokens.count(filter)

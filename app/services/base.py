@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from collections.abc import Awaitable, Callable, Collection, Sequence
+from typing import Protocol, TypeVar
 
 from app.domain.clock import Clock, system_clock
+from app.domain.paging import Page
 from app.domain.ports import UnitOfWork
+from app.domain.users import User
 
 T = TypeVar("T")
+
+
+class Owned(Protocol):
+    """A record that belongs to a user (a token, an event)."""
+
+    @property
+    def owner_id(self) -> int: ...
+
+
+OwnedT = TypeVar("OwnedT", bound=Owned)
 
 
 class Service:
@@ -27,3 +39,18 @@ class Service:
         """Run read-only ``work`` in its own short transaction (rolled back: nothing to keep)."""
         async with self._uow_factory() as uow:
             return await work(uow)
+
+    async def _owned(
+        self, listing: Callable[[UnitOfWork], Awaitable[Page[OwnedT]]], known: Collection[int]
+    ) -> tuple[Page[OwnedT], Sequence[User]]:
+        """A page and, in the same short read, the owners of its rows not in ``known``.
+
+        A table that names owners then needs one round of work per page, not two.
+        """
+
+        async def work(uow: UnitOfWork) -> tuple[Page[OwnedT], Sequence[User]]:
+            page = await listing(uow)
+            missing = {row.owner_id for row in page.items}.difference(known)
+            return page, (await uow.users.get_many(missing) if missing else ())
+
+        return await self._read(work)

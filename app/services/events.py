@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from app.domain.bulk import BulkResult, versions_of
@@ -10,6 +10,7 @@ from app.domain.errors import Conflict, InvalidReference, NotFound
 from app.domain.events import Event, EventDraft, EventFilter, EventPatch
 from app.domain.paging import Page, PageRequest
 from app.domain.ports import UnitOfWork
+from app.domain.users import User
 from app.services.base import Service
 from app.services.bulk import bulk_report, deleted_rows
 
@@ -35,6 +36,12 @@ class EventService(Service):
             The page and the cursor of the next one.
         """
         return await self._read(lambda uow: uow.events.list(filter, page))
+
+    async def list_with_owners(
+        self, filter: EventFilter, page: PageRequest, known: Collection[int] = ()
+    ) -> tuple[Page[Event], Sequence[User]]:
+        """:meth:`list`, and the owners not in ``known`` read along (to name them)."""
+        return await self._owned(lambda uow: uow.events.list(filter, page), known)
 
     async def count(self, filter: EventFilter) -> int:
         """How many events match ``filter``.

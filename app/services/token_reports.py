@@ -1,18 +1,28 @@
-"""Token figures for the window: quick-filter counts, the expiry histogram, user health."""
+"""Reading tokens for the window: pages, quick-filter counts, the expiry histogram, health."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
+from dataclasses import replace
 from datetime import timedelta
 
-from app.domain.tokens import ExpiryBucket, QuickFilter, TokenHealth
+from app.domain.paging import Page, PageRequest
+from app.domain.tokens import ExpiryBucket, QuickFilter, Token, TokenFilter, TokenHealth
+from app.domain.users import User
 from app.services.base import Service
 
 
 class TokenReports(Service):
-    """Read-only aggregates over tokens, judged at the clock's now; a base of TokenService."""
+    """Reads of tokens, judged at the clock's now; the base of TokenService."""
 
     _soon: timedelta
+
+    def _dated(self, filter: TokenFilter) -> TokenFilter:
+        # A filter without its own moment is read against this service's clock and
+        # threshold, so the statuses listed agree with status() below.
+        if filter.as_of is None:
+            return replace(filter, as_of=self._clock(), soon=self._soon)
+        return filter
 
     async def quick_counts(
         self, owner_id: int | None = None, *, soon: timedelta | None = None
@@ -58,3 +68,22 @@ class TokenReports(Service):
         now = self._clock()
         ids = set(owner_ids)
         return await self._read(lambda uow: uow.tokens.health_of(ids, now, self._soon))
+
+    async def list(self, filter: TokenFilter, page: PageRequest) -> Page[Token]:
+        """One page of the tokens that match ``filter``.
+
+        Args:
+            filter: owner, text and statuses; statuses are judged at the clock's now
+                unless ``filter.as_of`` is set.
+            page: sort, direction, cursor and size.
+
+        Returns:
+            The page and the cursor of the next one.
+        """
+        return await self._read(lambda uow: uow.tokens.list(self._dated(filter), page))
+
+    async def list_with_owners(
+        self, filter: TokenFilter, page: PageRequest, known: Collection[int] = ()
+    ) -> tuple[Page[Token], Sequence[User]]:
+        """:meth:`list`, and the owners not in ``known`` read along (to name them)."""
+        return await self._owned(lambda uow: uow.tokens.list(self._dated(filter), page), known)

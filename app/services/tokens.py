@@ -55,26 +55,6 @@ class TokenService(TokenReports):
         # The column holds at most REVOKED_BY_MAX characters; a login name is far shorter.
         self._actor = actor.strip()[:REVOKED_BY_MAX] or "tessera"
 
-    def _dated(self, filter: TokenFilter) -> TokenFilter:
-        # A filter without its own moment is read against this service's clock and
-        # threshold, so the statuses listed agree with status() below.
-        if filter.as_of is None:
-            return replace(filter, as_of=self._clock(), soon=self._soon)
-        return filter
-
-    async def list(self, filter: TokenFilter, page: PageRequest) -> Page[Token]:
-        """One page of the tokens that match ``filter``.
-
-        Args:
-            filter: owner, text and statuses; statuses are judged at the clock's now
-                unless ``filter.as_of`` is set.
-            page: sort, direction, cursor and size.
-
-        Returns:
-            The page and the cursor of the next one.
-        """
-        return await self._read(lambda uow: uow.tokens.list(self._dated(filter), page))
-
     async def count(self, filter: TokenFilter) -> int:
         """How many tokens match ``filter`` (statuses judged as in :meth:`list`).
 

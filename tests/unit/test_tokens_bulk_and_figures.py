@@ -291,3 +291,21 @@ async def test_health_of_counts_expired_and_expiring_per_user(
 
     assert health == {owner.id: TokenHealth(1, 1), other.id: TokenHealth(0, 0)}
     assert await ada.health_of([]) == {}
+
+
+async def test_a_page_with_its_owners_is_one_unit_of_work_and_skips_known_owners(
+    tokens: TokenService, users: UserService, clock: FrozenClock, uow_factory: FakeUnitOfWorkFactory
+) -> None:
+    kim = await users.create(UserDraft(email="kim@example.org", display_name="Kim"))
+    lee = await users.create(UserDraft(email="lee@example.org", display_name="Lee"))
+    for person in (kim, lee, lee):
+        await issue(tokens, person, clock() + 3 * DAY)
+    before = len(uow_factory.units)
+    page, owners = await tokens.list_with_owners(TokenFilter(), PageRequest(), known={kim.id})
+    assert len(uow_factory.units) == before + 1  # the page and its owners in one read
+    assert sorted(t.owner_id for t in page.items) == sorted([kim.id, lee.id, lee.id])
+    assert [u.email for u in owners] == ["lee@example.org"]
+    _, none_new = await tokens.list_with_owners(
+        TokenFilter(), PageRequest(), known={kim.id, lee.id}
+    )
+    assert none_new == ()

@@ -24,6 +24,12 @@ class SqlUnitOfWork:
 
     A new session per unit: short-lived, one per user action, never one for the
     app's life.
+
+    What a read costs (the services open one unit per read): a pool checkout with no
+    ping (see ``create_engine``), BEGIN sent lazily with the first SQLAlchemy statement,
+    ROLLBACK and the checkin. A unit that only looks rows up by id sends no BEGIN and
+    no ROLLBACK (see ``SqlRepository.find``). Writes keep their transaction: the first
+    INSERT, UPDATE or DELETE goes through SQLAlchemy, which begins it.
     """
 
     users: SqlUserRepository

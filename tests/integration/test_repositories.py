@@ -4,14 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+import asyncpg
 import pytest
+from sqlalchemy.exc import DBAPIError
 
-from app.domain.errors import AlreadyExists, Conflict, InvalidInput, InvalidReference, NotFound
+from app.domain.errors import (
+    AlreadyExists,
+    Conflict,
+    InvalidInput,
+    InvalidReference,
+    NotFound,
+    Unavailable,
+)
 from app.domain.events import EventDraft, EventFilter
 from app.domain.paging import PageRequest
 from app.domain.tokens import NewToken, Token, TokenFilter, TokenStatus
 from app.domain.users import Role, UserDraft, UserFilter
+from app.infrastructure.repositories.base import SqlRepository
 from app.infrastructure.uow import SqlUnitOfWork
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
@@ -363,3 +374,103 @@ async def test_get_many_returns_existing_rows_in_id_order(uow_factory: UowFactor
         none = await uow.users.get_many([])
     assert [u.id for u in found] == [first, second]
     assert none == []
+
+
+def _field_types(entity: object) -> dict[str, type]:
+    return {name: type(value) for name, value in vars(entity).items()}
+
+
+async def _reads(repository: SqlRepository[Any, Any, Any], ident: int, filter: Any) -> list[Any]:
+    """The row read by get, get_many and list (one page of one row)."""
+    (many,) = await repository.get_many([ident])
+    (listed,) = (await repository.list(filter, PageRequest())).items
+    return [await repository.get(ident), many, listed]
+
+
+async def test_every_read_path_builds_identical_entities_of_the_declared_types(
+    uow_factory: UowFactory,
+) -> None:
+    # get (straight to asyncpg), list and get_many (a batch through SQLAlchemy), add and
+    # update (RETURNING, one row): the same object whichever way it was read.
+    async with uow_factory() as uow:
+        user = await uow.users.add(
+            UserDraft(email="ana@example.org", display_name="Ana", role=Role.STAFF), NOW
+        )
+        token = await uow.tokens.add(_token(user.id, 1, timedelta(days=3)), NOW)
+        event = await uow.events.add(
+            EventDraft(
+                owner_id=user.id, title="t", starts_at=NOW, ends_at=NOW + timedelta(hours=1)
+            ),
+            NOW,
+        )
+        revoked = await uow.tokens.update(
+            token.id, 1, {"revoked_at": NOW, "revoked_by": "kim"}, NOW
+        )
+        await uow.commit()
+    async with uow_factory() as uow:
+        reads = [
+            (user, await _reads(uow.users, user.id, UserFilter())),
+            (revoked, await _reads(uow.tokens, token.id, TokenFilter())),
+            (event, await _reads(uow.events, event.id, EventFilter())),
+        ]
+    for expected, found in reads:
+        assert found == [expected] * 3
+        assert [_field_types(read) for read in found] == [_field_types(expected)] * 3
+    by_id = reads[0][1][0]
+    assert type(by_id.created_at.tzinfo) is type(NOW.tzinfo)
+    got_user = _field_types(user)
+    assert (got_user["role"], got_user["created_at"]) == (Role, datetime)
+    got_token = _field_types(revoked)
+    assert (got_token["scopes"], got_token["revoked_at"], got_token["last_used_at"]) == (
+        tuple,
+        datetime,
+        type(None),
+    )
+    assert revoked.scopes == ("read", "write")
+    assert revoked.revoked_by == "kim"
+
+
+async def test_get_by_id_sees_the_unit_of_works_own_writes_before_and_after_commit(
+    uow_factory: UowFactory,
+) -> None:
+    async with uow_factory() as uow:
+        first = await uow.users.get_many([1])  # something ran before: the transaction is open
+        user_id = await _user(uow, "mid@example.org")
+        assert (await uow.users.get(user_id)).email == "mid@example.org"
+        await uow.commit()
+        # A new transaction after commit: the lookup asks for the connection again.
+        changed = await uow.users.update(user_id, 1, {"display_name": "Changed"}, NOW)
+        assert await uow.users.get(user_id) == changed
+    async with uow_factory() as uow:
+        assert (await uow.users.get(user_id)).display_name == "Kim"  # the update rolled back
+    assert first == []
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        (asyncpg.QueryCanceledError("canceling statement due to statement timeout"), Unavailable),
+        (asyncpg.AdminShutdownError("terminating connection"), Unavailable),
+        (asyncpg.ConnectionDoesNotExistError("connection was closed"), Unavailable),
+        (ConnectionResetError(), Unavailable),
+        (asyncpg.UndefinedColumnError("no such column"), DBAPIError),
+    ],
+)
+async def test_get_by_id_translates_driver_errors(
+    uow_factory: UowFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    error: Exception,
+    expected: type[Exception],
+) -> None:
+    async with uow_factory() as uow:
+
+        class Failing:
+            async def fetchrow(self, *_: object) -> None:
+                raise error
+
+        async def failing() -> Failing:
+            return Failing()
+
+        monkeypatch.setattr(uow.users, "_driver_connection", failing)
+        with pytest.raises(expected):
+            await uow.users.get(1)

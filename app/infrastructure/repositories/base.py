@@ -1,8 +1,14 @@
 """The generic async CRUD base that the three repositories share.
 
 Queries are SQLAlchemy Core on the session's connection; rows become domain objects
-at once (``model_construct``: rows are trusted, so no second validation). Paging is
-keyset only: ``(sort, id) > (:value, :id)``, never OFFSET.
+at once, a whole result in one call of a pydantic ``TypeAdapter`` built once per
+repository class (validation runs in pydantic-core: about four times faster than
+``model_construct`` row by row in Python, and it also turns the driver's ``str`` into
+``Role`` and its ``list`` of scopes into a ``tuple``). Paging is keyset only:
+``(sort, id) > (:value, :id)``, never OFFSET.
+
+Lookup by id, the hottest path, is one statement compiled once per class and sent
+straight to asyncpg on the unit of work's own connection (see :meth:`SqlRepository.find`).
 """
 
 from __future__ import annotations
@@ -11,7 +17,8 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any, ClassVar, Generic, TypeVar
 
-from pydantic import BaseModel
+import asyncpg
+from pydantic import BaseModel, TypeAdapter
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
@@ -27,12 +34,14 @@ from sqlalchemy import (
     tuple_,
     update,
 )
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.domain.errors import Conflict, InvalidInput, NotFound
+from app.domain.errors import Conflict, InvalidInput, NotFound, Unavailable
 from app.domain.paging import Cursor, Page, PageRequest
-from app.infrastructure.errors import translated
+from app.infrastructure.errors import translate, translated
 
 EntityT = TypeVar("EntityT", bound=BaseModel)
 DraftT = TypeVar("DraftT", bound=BaseModel)
@@ -63,23 +72,80 @@ def at_versions(table: Table, versions: Mapping[int, int]) -> ColumnElement[bool
     return tuple_(table.c.id, table.c.version).in_(select(wanted.c.id, wanted.c.version))
 
 
+# What asyncpg raises for a statement sent to it directly: server errors, a closed or
+# lost connection, and the socket's own errors.
+_DRIVER_ERRORS = (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError)
+
+
+def _from_driver(error: BaseException, entity: str) -> BaseException:
+    """The domain error for an asyncpg error, decided by the same table as ``translated``.
+
+    The driver's error is wrapped as SQLAlchemy wraps it (as ``orig``, where
+    ``translate`` reads its SQLSTATE); an error that means no domain error comes back
+    wrapped, as ``translated`` would let it through.
+    """
+    if isinstance(error, OSError | TimeoutError):
+        return Unavailable()
+    wrapped = (
+        sa_exc.InterfaceError(None, None, error)
+        if isinstance(error, asyncpg.InterfaceError)
+        else sa_exc.DBAPIError(None, None, error)
+    )
+    return translate(wrapped, entity) or wrapped
+
+
 class SqlRepository(Generic[EntityT, DraftT, FilterT]):
     """add, get, list, count, estimate, update and delete for one table.
 
     Subclasses name the table, the entity, the sortable columns and how a filter
-    becomes WHERE clauses, and convert rows to entities.
+    becomes WHERE clauses. Rows become entities by the entity's own field types.
     """
 
     table: ClassVar[Table]
+    entity: type[EntityT]
     entity_name: ClassVar[str]
     sortable: frozenset[str] = frozenset({"id"})
     touches_updated_at: ClassVar[bool] = True
+    # Built once per subclass (``__init_subclass__``), never per call.
+    _entities: ClassVar[TypeAdapter[list[Any]]]
+    _by_id_sql: ClassVar[str]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._entities = TypeAdapter(list[cls.entity])  # type: ignore[name-defined]
+        by_id = select(cls.table).where(cls.table.c.id == bindparam("ident"))
+        cls._by_id_sql = str(by_id.compile(dialect=PGDialect_asyncpg()))  # type: ignore[no-untyped-call]
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        self._transaction: object = None  # the session's transaction that _driver is of
+        self._driver: Any = None
+
+    async def _driver_connection(self) -> Any:
+        """The asyncpg connection under the session, asked of SQLAlchemy once per transaction.
+
+        A session keeps one connection for the life of its transaction, and asking for
+        it (a greenlet switch) costs a third of a lookup by id.
+        """
+        transaction = self._session.get_transaction()
+        if transaction is None or transaction is not self._transaction:
+            connection = await self._session.connection()
+            self._transaction = self._session.get_transaction()
+            self._driver = (await connection.get_raw_connection()).driver_connection
+        return self._driver
+
+    def _to_entities(self, rows: Sequence[Row[Any]]) -> list[EntityT]:
+        """All rows of one result in one call: keys taken once, one plain dict per row."""
+        if not rows:
+            return []
+        keys = rows[0]._fields  # the rows' own keys: same length (strict would cost 40%)
+        entities: list[EntityT] = self._entities.validate_python(
+            [dict(zip(keys, row, strict=False)) for row in rows]
+        )
+        return entities
 
     def _to_entity(self, row: Row[Any]) -> EntityT:
-        raise NotImplementedError
+        return self.entity.model_validate(row._asdict())
 
     def _where(self, filter: FilterT) -> Clauses:
         raise NotImplementedError
@@ -102,10 +168,27 @@ class SqlRepository(Generic[EntityT, DraftT, FilterT]):
         return self._to_entity((await self._rows(statement))[0])
 
     async def find(self, ident: int) -> EntityT | None:
-        """The record with this id, or None."""
-        statement = select(self.table).where(self.table.c.id == ident)
-        rows = await self._rows(statement)
-        return self._to_entity(rows[0]) if rows else None
+        """The record with this id, or None.
+
+        The SQL was compiled once from a SQLAlchemy ``select`` and goes straight to
+        asyncpg on the unit of work's own connection; asyncpg keeps it prepared per
+        connection. SQLAlchemy's execution layer cost twice the query itself here.
+
+        Why reading outside a transaction is fine: SQLAlchemy's asyncpg adapter sends
+        BEGIN lazily, with the first statement it executes. If none has run yet in this
+        unit of work, this SELECT runs on its own (autocommit). It then sees what it
+        would see as the first statement of the transaction, because the engine pins
+        READ COMMITTED (each statement takes a fresh snapshot) and a unit of work with
+        no statement yet has no uncommitted writes to see. Once a transaction has begun,
+        the SELECT runs inside it and sees its writes. A read-only unit of work that
+        only looks rows up by id so never sends BEGIN and ROLLBACK at all.
+        """
+        try:
+            driver = await self._driver_connection()
+            record = await driver.fetchrow(self._by_id_sql, ident)
+        except _DRIVER_ERRORS as error:
+            raise _from_driver(error, self.entity_name) from error
+        return None if record is None else self.entity.model_validate(dict(record.items()))
 
     async def get(self, ident: int) -> EntityT:
         """The record with this id; raises NotFound."""
@@ -120,7 +203,7 @@ class SqlRepository(Generic[EntityT, DraftT, FilterT]):
             return []
         column = self.table.c.id
         statement = select(self.table).where(column.in_(sorted(set(ids)))).order_by(column)
-        return [self._to_entity(row) for row in await self._rows(statement)]
+        return self._to_entities(await self._rows(statement))
 
     def _sort_column(self, name: str) -> Any:
         if name not in self.sortable:
@@ -148,7 +231,7 @@ class SqlRepository(Generic[EntityT, DraftT, FilterT]):
             order = order[:1]
         statement = statement.order_by(*order).limit(page.limit + 1)
         rows = await self._rows(statement)
-        items = tuple(self._to_entity(row) for row in rows[: page.limit])
+        items = tuple(self._to_entities(rows[: page.limit]))
         cursor = None
         if len(rows) > page.limit:
             last = rows[page.limit - 1]
@@ -227,7 +310,7 @@ class SqlRepository(Generic[EntityT, DraftT, FilterT]):
             .returning(*self.table.c)
         )
         rows = sorted(await self._rows(statement), key=lambda row: int(row.id))
-        return [self._to_entity(row) for row in rows]
+        return self._to_entities(rows)
 
     async def _raise_missing_or_stale(self, ident: int, version: int | None) -> None:
         if await self.find(ident) is None:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import ColumnElement, Row, exists, select
+from sqlalchemy import ColumnElement, exists, select
 
 from app.domain.events import SORTS, Event, EventDraft, EventFilter
 from app.infrastructure.repositories.base import Clauses, SqlRepository, contains
@@ -17,11 +16,9 @@ class SqlEventRepository(SqlRepository[Event, EventDraft, EventFilter]):
     """The events table."""
 
     table = events
+    entity = Event
     entity_name = "event"
     sortable = SORTS
-
-    def _to_entity(self, row: Row[Any]) -> Event:
-        return Event.model_construct(**row._mapping)
 
     def _where(self, filter: EventFilter) -> Clauses:
         where: Clauses = []
@@ -56,7 +53,7 @@ class SqlEventRepository(SqlRepository[Event, EventDraft, EventFilter]):
         )
         if exclude_id is not None:
             statement = statement.where(events.c.id != exclude_id)
-        return [self._to_entity(row) for row in await self._rows(statement)]
+        return self._to_entities(await self._rows(statement))
 
 
 def _clashes_with_another() -> ColumnElement[bool]:

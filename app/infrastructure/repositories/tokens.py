@@ -6,7 +6,7 @@ from collections.abc import Collection, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, select
+from sqlalchemy import select
 
 from app.domain.paging import Page, PageRequest
 from app.domain.tokens import (
@@ -27,14 +27,10 @@ class SqlTokenRepository(SqlRepository[Token, NewToken, TokenFilter]):
     """The tokens table."""
 
     table = tokens
+    entity = Token
     entity_name = "token"
     sortable = SORTS
     touches_updated_at = False
-
-    def _to_entity(self, row: Row[Any]) -> Token:
-        values = dict(row._mapping)
-        values["scopes"] = tuple(values["scopes"])
-        return Token.model_construct(**values)
 
     def _values(self, draft: NewToken, now: datetime) -> dict[str, Any]:
         values = super()._values(draft, now)

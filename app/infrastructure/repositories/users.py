@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
-from sqlalchemy import Row, delete, func, or_, select
+from sqlalchemy import delete, func, or_, select
 
-from app.domain.users import SORTS, DeleteImpact, Role, User, UserDraft, UserFilter
+from app.domain.users import SORTS, DeleteImpact, User, UserDraft, UserFilter
 from app.infrastructure.repositories.base import Clauses, SqlRepository, at_versions, contains
 from app.infrastructure.tables import events, tokens, users
 
@@ -16,13 +15,9 @@ class SqlUserRepository(SqlRepository[User, UserDraft, UserFilter]):
     """The users table."""
 
     table = users
+    entity = User
     entity_name = "user"
     sortable = SORTS
-
-    def _to_entity(self, row: Row[Any]) -> User:
-        values = dict(row._mapping)
-        values["role"] = Role(values["role"])
-        return User.model_construct(**values)
 
     def _where(self, filter: UserFilter) -> Clauses:
         where: Clauses = []

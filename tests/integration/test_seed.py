@@ -7,7 +7,7 @@ import re
 import subprocess
 import sys
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -21,7 +21,13 @@ from app.domain.tokens import DEFAULT_SOON, QuickFilter, Token, TokenStatus
 from app.domain.users import UserDraft
 from app.infrastructure.db import create_engine
 from app.infrastructure.migrations import MigrationRunner
-from app.infrastructure.seeding import DatabaseNotEmpty, SeedPlan, default_now, seed_database
+from app.infrastructure.seeding import (
+    DatabaseNotEmpty,
+    SeedPlan,
+    default_now,
+    micros,
+    seed_database,
+)
 from app.infrastructure.settings import Settings
 from tests.conftest import create_database, drop_database
 
@@ -161,6 +167,32 @@ async def test_the_app_inserts_after_seeding(engine: AsyncEngine) -> None:
     async with open_tessera(settings) as app:
         user = await app.users.create(UserDraft(email="new@example.org", display_name="New"))
     assert user.id == 41
+
+
+async def test_times_arrive_exact_and_the_connection_decodes_datetimes_again(
+    engine: AsyncEngine,
+) -> None:
+    # Seeding sends timestamps as microsecond integers on a pooled connection; the next
+    # user of that connection must get datetimes back, and the values must be the ones meant.
+    await seed_database(engine, PLAN)
+    async with engine.connect() as connection:
+        first = (
+            await connection.execute(text("SELECT created_at, expires_at FROM tokens ORDER BY id"))
+        ).first()
+        latest = await connection.scalar(text("SELECT max(created_at) FROM users"))
+    assert first is not None
+    assert isinstance(first.created_at, datetime)
+    assert first.created_at.tzinfo is not None
+    assert first.created_at.microsecond == 0
+    assert first.created_at < first.expires_at < NOW  # the first token is the expired one
+    assert isinstance(latest, datetime)
+    assert latest <= NOW
+
+
+def test_micros_counts_from_postgresqls_epoch() -> None:
+    assert micros(datetime(2000, 1, 1, tzinfo=UTC)) == 0
+    assert micros(NOW) == (NOW - datetime(2000, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
+    assert micros(datetime(1999, 12, 31, 23, 59, 59, 999_999, tzinfo=UTC)) == -1
 
 
 def test_default_now_is_the_current_hour() -> None:

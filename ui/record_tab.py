@@ -18,8 +18,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QProgressBar,
-    QPushButton,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -27,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.clock import Clock
 from app.domain.paging import Cursor, Page, PageRequest
+from ui.busy import BusySigns
 from ui.format import count
 from ui.table_model import RecordTableModel, RowT, record_view
 from ui.tasks import TaskRunner
@@ -36,7 +35,6 @@ FilterT = TypeVar("FilterT")
 PAGE_SIZE = 200
 ESTIMATE_FROM = 100_000  # above this many rows an unfiltered count is the planner's estimate
 SEARCH_DELAY_MS = 300
-BLINK_MS = 400  # a load still running after this long offers Cancel
 
 
 class RecordTab(QWidget, Generic[RowT, FilterT]):
@@ -91,28 +89,12 @@ class RecordTab(QWidget, Generic[RowT, FilterT]):
 
         self.count_label = QLabel()
         self.count_label.setObjectName(f"{name}_count")
-        self.busy = QProgressBar()
-        self.busy.setObjectName(f"{name}_busy")
-        self.busy.setRange(0, 0)
-        self.busy.setMaximumHeight(3)
-        self.busy.setTextVisible(False)
-        self.busy.setVisible(False)
-        self.cancel_button = QPushButton("Cancel loading")
-        self.cancel_button.setObjectName(f"{name}_cancel")
-        self.cancel_button.setToolTip("Stop loading (Esc). The table keeps what it shows.")
-        self.cancel_button.setVisible(False)
-        self.cancel_button.clicked.connect(self.cancel_loading)
-        self.cancel_action = QAction("Cancel loading", self)
-        self.cancel_action.setObjectName(f"{name}_cancel_loading")
-        self.cancel_action.setShortcut(QKeySequence(Qt.Key.Key_Escape))
-        self.cancel_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.cancel_action.setEnabled(False)
-        self.cancel_action.triggered.connect(self.cancel_loading)
-        self.addAction(self.cancel_action)
-        self._blink = QTimer(self)
-        self._blink.setSingleShot(True)
-        self._blink.setInterval(BLINK_MS)
-        self._blink.timeout.connect(self._offer_cancel)
+        signs = BusySigns(name, self.tasks, self, self.cancel_loading)
+        self.busy, self.cancel_button, self.cancel_action = (
+            signs.bar,
+            signs.cancel_button,
+            signs.cancel_action,
+        )
 
         self.view = record_view(name, model, self._sort)
         self.view.doubleClicked.connect(lambda _: self.edit_selected())
@@ -155,8 +137,6 @@ class RecordTab(QWidget, Generic[RowT, FilterT]):
         model.modelReset.connect(self._update_empty)
         model.rowsInserted.connect(self._update_empty)
         model.rowsRemoved.connect(self._update_empty)
-        self.tasks.working_changed.connect(self.busy.setVisible)
-        self.tasks.reading_changed.connect(self._reading_changed)
         self._update_actions()
 
     # What subclasses provide --------------------------------------------------------------
@@ -297,17 +277,6 @@ class RecordTab(QWidget, Generic[RowT, FilterT]):
     async def _cancel_loading(self) -> None:
         if await self.tasks.cancel_reads():
             self.message.emit("Cancelled.")
-
-    def _reading_changed(self, reading: bool) -> None:
-        self.cancel_action.setEnabled(reading)
-        if reading:
-            self._blink.start()
-        else:
-            self._blink.stop()
-            self.cancel_button.setVisible(False)
-
-    def _offer_cancel(self) -> None:
-        self.cancel_button.setVisible(self.tasks.reading)
 
     def _sort_requested(self, key: str, descending: bool) -> None:
         self._sort = (key, descending)

@@ -25,6 +25,7 @@ from sqlalchemy import (
     Integer,
     Row,
     Table,
+    any_,
     bindparam,
     delete,
     func,
@@ -201,8 +202,11 @@ class SqlRepository(Generic[EntityT, DraftT, FilterT]):
         """The records with these ids that exist, in id order (one query)."""
         if not ids:
             return []
+        # One array parameter, not one parameter per id: the same prepared statement
+        # serves every call, whatever the number of ids.
         column = self.table.c.id
-        statement = select(self.table).where(column.in_(sorted(set(ids)))).order_by(column)
+        wanted = bindparam("ids", sorted(set(ids)), type_=ARRAY(BigInteger))
+        statement = select(self.table).where(column == any_(wanted)).order_by(column)
         return self._to_entities(await self._rows(statement))
 
     def _sort_column(self, name: str) -> Any:

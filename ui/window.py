@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from datetime import timedelta
 from typing import Any
 
@@ -237,6 +238,11 @@ class MainWindow(QMainWindow):
     # Losing the database and getting it back ------------------------------------------------
 
     def _loaded_once(self) -> None:
+        if not self._shown_once:
+            # What exists now (modules, Qt wrappers, the window) lives as long as the
+            # process. Freezing it keeps Python's full garbage collections from scanning
+            # it again and again: each would otherwise stall the window for ~100 ms.
+            gc.freeze()
         self._shown_once = True
 
     def _disconnected(self) -> None:

@@ -109,11 +109,15 @@ def when(value: tuple[datetime, datetime, bool]) -> str:
 
 
 def event_view(owners: Sequence[User | None]) -> RecordView:
-    """The event view, naming the owners the form knows (others by their id)."""
-    names = {u.id: f"{u.display_name} <{u.email}>" for u in owners if u is not None}
+    """The event view, naming the owners in ``owners`` (others by their id).
+
+    ``owners`` is read each time a value is shown, so owners added to it later (the
+    database's owner, looked up after the form was opened) are named too.
+    """
 
     def text(name: str, value: Any) -> str:
         if name == "owner_id":
+            names = {u.id: f"{u.display_name} <{u.email}>" for u in owners if u is not None}
             return names.get(value, f"User #{value}")
         if name == "when":
             return when(value)

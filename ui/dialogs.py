@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -39,6 +39,7 @@ from ui.forms import RecordDialog, field_errors
 from ui.owner_picker import OwnerPicker, Search
 
 CLIPBOARD_SECONDS = 60
+Lookup = Callable[[Collection[int]], Awaitable[Sequence[User]]]
 
 
 def to_qt(moment: datetime) -> QDateTime:
@@ -209,10 +210,12 @@ class EventDialog(RecordDialog):
         owner: User | None,
         parent: QWidget | None,
         start: datetime | None = None,
+        lookup: Lookup | None = None,
     ) -> None:
         super().__init__("event_dialog", "Edit event" if event else "New event", parent)
         self._events = events
         self._event = event
+        self._lookup = lookup  # users by id, to name an owner someone else chose meanwhile
         self._owner = owner
         if event is not None:
             self.deleted_text = deleted_text("event")
@@ -324,9 +327,16 @@ class EventDialog(RecordDialog):
     async def resolve_conflict(self, error: Conflict) -> Event | None:
         if (event := self._event) is None:
             raise error
-        view = event_view([self._owner, self.owner.user])
-        get, update = self._events.get, self._events.update
-        return await settle(self, view, event, self._values(), get, update, EventPatch)
+        owners = [self._owner, self.owner.user]
+
+        async def get(ident: int) -> Event:
+            theirs = await self._events.get(ident)
+            if self._lookup and theirs.owner_id not in {u.id for u in owners if u}:
+                owners.extend(await self._lookup([theirs.owner_id]))  # to name it
+            return theirs
+
+        view = event_view(owners)
+        return await settle(self, view, event, self._values(), get, self._events.update, EventPatch)
 
 
 def _when(event: Event) -> str:

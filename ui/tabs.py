@@ -345,7 +345,14 @@ class EventsTab(RecordTab[Event, EventFilter]):
         if self._read_only:
             return
         dialog = EventDialog(
-            self.events, self.users.search, self.clock, None, self.owner.user, self, start
+            self.events,
+            self.users.search,
+            self.clock,
+            None,
+            self.owner.user,
+            self,
+            start,
+            self.users.get_many,
         )
         if await shown(dialog):
             self.message.emit(f"Created “{dialog.saved.title}”.")
@@ -354,7 +361,9 @@ class EventsTab(RecordTab[Event, EventFilter]):
     async def edit_row(self, row: Event) -> None:
         found = await self.users.get_many([row.owner_id])
         owner = found[0] if found else None
-        dialog = EventDialog(self.events, self.users.search, self.clock, row, owner, self)
+        dialog = EventDialog(
+            self.events, self.users.search, self.clock, row, owner, self, None, self.users.get_many
+        )
         if await shown(dialog):
             if self.view_mode == "list":
                 self.model.replace(dialog.saved)

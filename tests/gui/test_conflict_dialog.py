@@ -349,3 +349,32 @@ async def test_on_postgres_a_row_changed_by_another_connection_is_merged(
         False,
         4,
     )
+
+
+async def test_an_owner_chosen_meanwhile_by_someone_else_is_named(
+    qtbot: QtBot, fake_backend: Backend
+) -> None:
+    ada = await _ada(fake_backend)
+    bo = await fake_backend.users.create(UserDraft(email="bo@example.org", display_name="Bo"))
+    start = datetime(2026, 12, 3, 10, tzinfo=UTC)
+    event = await fake_backend.events.create(
+        EventDraft(owner_id=ada.id, title="Review", starts_at=start, ends_at=start + timedelta(1))
+    )
+    form = EventDialog(
+        fake_backend.events,
+        fake_backend.users.search,
+        FrozenClock(start),
+        event,
+        ada,
+        None,
+        lookup=fake_backend.users.get_many,
+    )
+    qtbot.addWidget(form)
+    form.show()
+    await fake_backend.events.update(event.id, 1, EventPatch(owner_id=bo.id))
+    form.title.setText("Review (moved)")
+    dialog = await _save_into_conflict(form)
+    assert _cell(dialog, "owner_id_theirs") == "Bo <bo@example.org>"
+    assert _cell(dialog, "owner_id_base") == "Ada <ada@example.org>"
+    dialog.reject()
+    await form.tasks.cancel_all()

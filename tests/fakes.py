@@ -104,8 +104,9 @@ class _FakeRepository(Generic[E, D, F]):
     async def list(self, filter: F, page: PageRequest) -> Page[E]:
         return self._page([row for row in self.rows.values() if self._matches(row, filter)], page)
 
-    async def count(self, filter: F) -> int:
-        return sum(1 for row in self.rows.values() if self._matches(row, filter))
+    async def count(self, filter: F, limit: int | None = None) -> int:
+        found = sum(1 for row in self.rows.values() if self._matches(row, filter))
+        return found if limit is None else min(found, limit)
 
     async def estimate_total(self) -> int:
         return len(self.rows)

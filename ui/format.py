@@ -43,7 +43,9 @@ def relative(moment: datetime | None, now: datetime) -> str:
     return "just now"
 
 
-def count(n: int, noun: str, *, estimated: bool = False) -> str:
-    """``1 user``, ``12,345 users``, ``about 1,000,000 tokens``."""
+def count(n: int, noun: str, *, estimated: bool = False, more: bool = False) -> str:
+    """``1 user``, ``12,345 users``, ``about 1,000,000 tokens``, ``more than 10,000 users``."""
     words = f"{n:,} {noun}{'' if n == 1 else 's'}"
+    if more:
+        return f"more than {words}"
     return f"about {words}" if estimated else words

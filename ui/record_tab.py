@@ -34,6 +34,12 @@ FilterT = TypeVar("FilterT")
 
 PAGE_SIZE = 200
 ESTIMATE_FROM = 100_000  # above this many rows an unfiltered count is the planner's estimate
+COUNT_UP_TO = 10_000  # a filtered list counts this far, then says "more than"
+ESTIMATE_TIP = (
+    "An estimate from the database's statistics: counting every row of a table "
+    "this large would take a moment."
+)
+MORE_TIP = "Counting stops here; narrow the search or the filters to see an exact number."
 SEARCH_DELAY_MS = 300
 
 
@@ -153,8 +159,8 @@ class RecordTab(QWidget, Generic[RowT, FilterT]):
         """One page from the service."""
         raise NotImplementedError
 
-    async def count_rows(self, filter: FilterT) -> int:
-        """Exact number of matching rows."""
+    async def count_rows(self, filter: FilterT, limit: int | None) -> int:
+        """Number of matching rows, counting at most ``limit``."""
         raise NotImplementedError
 
     async def estimate_rows(self) -> int:
@@ -207,22 +213,18 @@ class RecordTab(QWidget, Generic[RowT, FilterT]):
         self.loaded.emit()
 
     async def _refresh_count(self, generation: int, wanted: FilterT) -> None:
-        estimated = False
-        if not self.filtered():
+        estimated = more = False
+        if not self.filtered():  # the whole table: the estimate when huge, else exact
             total = await self.estimate_rows()
             estimated = total >= ESTIMATE_FROM
             if not estimated:
-                total = await self.count_rows(wanted)
-        else:
-            total = await self.count_rows(wanted)
+                total = await self.count_rows(wanted, None)
+        else:  # a filtered list is counted no further than a person would read
+            total = await self.count_rows(wanted, COUNT_UP_TO + 1)
+            more, total = total > COUNT_UP_TO, min(total, COUNT_UP_TO)
         if generation == self._generation:
-            self.count_label.setText(count(total, self.noun, estimated=estimated))
-            self.count_label.setToolTip(
-                "An estimate from the database's statistics: counting every row of a table "
-                "this large would take a moment."
-                if estimated
-                else ""
-            )
+            self.count_label.setText(count(total, self.noun, estimated=estimated, more=more))
+            self.count_label.setToolTip(ESTIMATE_TIP if estimated else MORE_TIP if more else "")
 
     def _fetch_more_requested(self) -> None:
         self.tasks.spawn(self._fetch_more(), name=f"{self.name}: next page", read=True)

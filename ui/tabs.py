@@ -88,8 +88,8 @@ class UsersTab(RecordTab[User, UserFilter]):
     async def fetch(self, filter: UserFilter, page: PageRequest) -> Page[User]:
         return await self.users.list(filter, page)
 
-    async def count_rows(self, filter: UserFilter) -> int:
-        return await self.users.count(filter)
+    async def count_rows(self, filter: UserFilter, limit: int | None) -> int:
+        return await self.users.count(filter, limit)
 
     async def estimate_rows(self) -> int:
         return await self.users.estimate_total()
@@ -332,8 +332,8 @@ class EventsTab(RecordTab[Event, EventFilter]):
         self.owners.add(owners)
         return found
 
-    async def count_rows(self, filter: EventFilter) -> int:
-        return await self.events.count(filter)
+    async def count_rows(self, filter: EventFilter, limit: int | None) -> int:
+        return await self.events.count(filter, limit)
 
     async def estimate_rows(self) -> int:
         return await self.events.estimate_total()

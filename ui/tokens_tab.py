@@ -189,8 +189,8 @@ class TokensTab(RecordTab[Token, TokenFilter]):
         self.owners.add(owners)
         return found
 
-    async def count_rows(self, filter: TokenFilter) -> int:
-        return await self.tokens.count(filter)
+    async def count_rows(self, filter: TokenFilter, limit: int | None) -> int:
+        return await self.tokens.count(filter, limit)
 
     async def estimate_rows(self) -> int:
         return await self.tokens.estimate_total()

@@ -49,8 +49,8 @@ class CrudRepository(Protocol[EntityT, DraftT, FilterT]):
         """One page of matching records in the requested order."""
         ...
 
-    async def count(self, filter: FilterT) -> int:
-        """How many records match, exactly."""
+    async def count(self, filter: FilterT, limit: int | None = None) -> int:
+        """How many records match, exactly; with ``limit``, at most that many."""
         ...
 
     async def estimate_total(self) -> int:

@@ -43,16 +43,17 @@ class EventService(Service):
         """:meth:`list`, and the owners not in ``known`` read along (to name them)."""
         return await self._owned(lambda uow: uow.events.list(filter, page), known)
 
-    async def count(self, filter: EventFilter) -> int:
+    async def count(self, filter: EventFilter, limit: int | None = None) -> int:
         """How many events match ``filter``.
 
         Args:
             filter: owner, text and the time range events touch.
+            limit: stop counting at this many (a huge result need not be counted).
 
         Returns:
-            The exact count.
+            The exact count, or ``limit`` when there are at least that many.
         """
-        return await self._read(lambda uow: uow.events.count(filter))
+        return await self._read(lambda uow: uow.events.count(filter, limit))
 
     async def estimate_total(self) -> int:
         """All events in the table, estimated: instant even on millions of rows.

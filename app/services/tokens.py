@@ -55,16 +55,17 @@ class TokenService(TokenReports):
         # The column holds at most REVOKED_BY_MAX characters; a login name is far shorter.
         self._actor = actor.strip()[:REVOKED_BY_MAX] or "tessera"
 
-    async def count(self, filter: TokenFilter) -> int:
+    async def count(self, filter: TokenFilter, limit: int | None = None) -> int:
         """How many tokens match ``filter`` (statuses judged as in :meth:`list`).
 
         Args:
             filter: owner, text and statuses.
+            limit: stop counting at this many (a huge result need not be counted).
 
         Returns:
-            The exact count.
+            The exact count, or ``limit`` when there are at least that many.
         """
-        return await self._read(lambda uow: uow.tokens.count(self._dated(filter)))
+        return await self._read(lambda uow: uow.tokens.count(self._dated(filter), limit))
 
     async def estimate_total(self) -> int:
         """All tokens in the table, estimated: instant even on millions of rows.

@@ -32,16 +32,17 @@ class UserService(Service):
         """
         return await self._read(lambda uow: uow.users.list(filter, page))
 
-    async def count(self, filter: UserFilter) -> int:
+    async def count(self, filter: UserFilter, limit: int | None = None) -> int:
         """How many users match ``filter``.
 
         Args:
             filter: search text, role and active flag.
+            limit: stop counting at this many (a huge result need not be counted).
 
         Returns:
-            The exact count.
+            The exact count, or ``limit`` when there are at least that many.
         """
-        return await self._read(lambda uow: uow.users.count(filter))
+        return await self._read(lambda uow: uow.users.count(filter, limit))
 
     async def get_many(self, user_ids: Collection[int]) -> Sequence[User]:
         """The users with these ids that still exist (to name owners in other tables).

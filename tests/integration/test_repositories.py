@@ -474,3 +474,19 @@ async def test_get_by_id_translates_driver_errors(
         monkeypatch.setattr(uow.users, "_driver_connection", failing)
         with pytest.raises(expected):
             await uow.users.get(1)
+
+
+async def test_a_count_with_a_limit_stops_there_and_is_exact_below_it(
+    uow_factory: UowFactory,
+) -> None:
+    async with uow_factory() as uow:
+        for n in range(7):
+            role = Role.ADMINISTRATOR if n < 2 else Role.MEMBER
+            await uow.users.add(
+                UserDraft(email=f"c{n}@example.org", display_name="C", role=role), NOW
+            )
+        members = UserFilter(role=Role.MEMBER)
+        assert await uow.users.count(members) == 5
+        assert await uow.users.count(members, limit=3) == 3
+        assert await uow.users.count(members, limit=6) == 5
+        assert await uow.users.count(UserFilter(role=Role.ADMINISTRATOR), limit=3) == 2

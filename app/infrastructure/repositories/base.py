@@ -242,9 +242,13 @@ class SqlRepository(Generic[EntityT, DraftT, FilterT]):
             cursor = Cursor(last._mapping[page.sort], last.id)
         return Page(items, cursor)
 
-    async def count(self, filter: FilterT) -> int:
-        """Exact count of matching records."""
-        statement = select(func.count()).select_from(self.table).where(*self._where(filter))
+    async def count(self, filter: FilterT, limit: int | None = None) -> int:
+        """Count of matching records, exact, or stopping at ``limit`` rows."""
+        where = self._where(filter)
+        statement = select(func.count()).select_from(self.table).where(*where)
+        if limit is not None:
+            first = select(self.table.c.id).where(*where).limit(limit).subquery()
+            statement = select(func.count()).select_from(first)
         return int((await self._rows(statement))[0][0])
 
     async def estimate_total(self) -> int:

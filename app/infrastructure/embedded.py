@@ -4,6 +4,10 @@ The cluster lives in ``<data_dir>/postgres`` and listens only on a unix socket (
 Windows). Processes sharing a data folder register in ``postgres.owners.json`` under an
 inter-process lock; the last live owner stops the server, and a server left by a killed owner
 is adopted by the next start.
+
+The owners file and the pid bookkeeping live in :mod:`app.infrastructure.embedded_owners`,
+running as a system user when root in :mod:`app.infrastructure.embedded_user`, and the error in
+:mod:`app.infrastructure.embedded_errors`; this module re-exports what callers import from it.
 """
 
 from __future__ import annotations
@@ -12,25 +16,35 @@ import atexit
 import contextlib
 import hashlib
 import importlib.util
-import json
 import logging
 import os
 import shlex
 import shutil
 import socket
-import stat
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import fasteners
 import psutil
+
+from app.infrastructure.embedded_errors import EmbeddedServerError
+from app.infrastructure.embedded_owners import Owner, OwnersFile, this_process
+
+# Bound to their former private names, which tests import from here: patching one of them on
+# this module still reaches every call, as before the split.
+from app.infrastructure.embedded_owners import cluster_processes as _cluster_processes
+from app.infrastructure.embedded_owners import gone as _gone
+from app.infrastructure.embedded_owners import mentions as _mentions
+from app.infrastructure.embedded_user import chown_tree as _chown_tree
+from app.infrastructure.embedded_user import grant_traverse as _grant_traverse
+from app.infrastructure.embedded_user import system_account as _system_account
+
+__all__ = ["EmbeddedPostgres", "EmbeddedServerError", "_grant_traverse", "_system_account"]
 
 _LOG = logging.getLogger("app.infrastructure.embedded")
 if getattr(sys, "frozen", False):
@@ -44,7 +58,6 @@ else:
     _PGINSTALL = Path(_SPEC.origin).parent / "pginstall"
 _BIN = _PGINSTALL / "bin"
 _SCHEME = "postgresql+asyncpg://postgres@"
-_SYSTEM_USER = "tessera_pg"  # PostgreSQL refuses to run as root
 _MAX_SOCKET_PATH = 100  # sun_path holds 108 bytes on Linux, 104 on macOS
 _TIMEOUT_S = 60
 _INITDB = "--auth=trust --auth-local=trust --encoding=UTF8 -U postgres --locale=C.UTF-8"
@@ -52,10 +65,6 @@ _INITDB = "--auth=trust --auth-local=trust --encoding=UTF8 -U postgres --locale=
 _INITDB += " --locale-provider=builtin --builtin-locale=C.UTF-8"
 _WINDOWS = os.name == "nt"
 _THREAD_LOCK = threading.RLock()  # fcntl locks do not exclude the threads of one process
-
-
-class EmbeddedServerError(Exception):
-    """The embedded PostgreSQL server could not be set up, started or stopped."""
 
 
 class EmbeddedPostgres:
@@ -76,10 +85,10 @@ class EmbeddedPostgres:
         self._data_dir = data_dir.expanduser().resolve()
         self._pgdata = self._data_dir / "postgres"
         self._log = self._pgdata / "server.log"
-        self._owners = self._data_dir / "postgres.owners.json"
+        self._owners = OwnersFile(self._data_dir, self._pgdata)
         self._database = database
         self._account: tuple[int, int] | None = None  # (uid, gid) of the system user when root
-        self._me: dict[str, Any] | None = None  # our entry in the owners file
+        self._me: Owner | None = None  # our entry in the owners file
         self._url: str | None = None
 
     @property
@@ -133,11 +142,11 @@ class EmbeddedPostgres:
                 return
             atexit.unregister(self.stop)
             try:
-                with self._interprocess_lock():
-                    owners = self._live_owners()
+                with self._owners.locked(timeout=3 * _TIMEOUT_S):
+                    owners = self._owners.live()
                     if self._me in owners:
                         owners.remove(self._me)
-                    self._write_owners(owners)
+                    self._owners.write(owners)
                     if owners:
                         _LOG.info("PostgreSQL stays up for pids %s", [o["pid"] for o in owners])
                     else:
@@ -153,8 +162,8 @@ class EmbeddedPostgres:
             self._account = _system_account()
             for folder in (self._data_dir, _BIN, _PGINSTALL / "lib", _PGINSTALL / "share"):
                 _grant_traverse(folder)
-        with self._interprocess_lock():
-            owners, started = self._live_owners(), False
+        with self._owners.locked(timeout=3 * _TIMEOUT_S):
+            owners, started = self._owners.live(), False
             try:
                 info = self._running_server()
                 if info is None:
@@ -167,39 +176,11 @@ class EmbeddedPostgres:
                 if started or not owners:  # nobody else would stop what we started or adopted
                     self._stop_quietly()
                 raise
-            self._me = {"pid": os.getpid(), "created": psutil.Process().create_time()}
-            self._write_owners([*owners, self._me])
+            self._me = this_process()
+            self._owners.write([*owners, self._me])
         if info[4]:  # socket folder
             return f"{_SCHEME}/{self._database}?host={quote(info[4], safe='/')}"
         return f"{_SCHEME}{info[5]}:{info[3]}/{self._database}"
-
-    @contextlib.contextmanager
-    def _interprocess_lock(self) -> Iterator[None]:
-        lock = fasteners.InterProcessLock(str(self._data_dir / "postgres.lock"))
-        if not lock.acquire(timeout=3 * _TIMEOUT_S):
-            raise EmbeddedServerError(f"Another Tessera process keeps {self._data_dir} busy.")
-        try:
-            yield
-        finally:
-            lock.release()
-
-    def _live_owners(self) -> list[dict[str, Any]]:
-        try:
-            entries = json.loads(self._owners.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            entries = []
-        entries = entries if isinstance(entries, list) else []
-        live = [
-            e for e in entries if isinstance(e, dict) and _alive(e.get("pid"), e.get("created"))
-        ]
-        if len(live) != len(entries):
-            _LOG.info("Pruned %d dead owner(s) of %s", len(entries) - len(live), self._pgdata)
-        return live
-
-    def _write_owners(self, owners: list[dict[str, Any]]) -> None:
-        scratch = self._owners.with_suffix(".tmp")
-        scratch.write_text(json.dumps(owners), encoding="utf-8")
-        os.replace(scratch, self._owners)
 
     def _postmaster_file(self) -> list[str] | None:
         """postmaster.pid: pid, pgdata, start time, port, socket dir, address, shmem, status."""
@@ -374,79 +355,3 @@ class EmbeddedPostgres:
         if done.returncode != 0:
             raise EmbeddedServerError(f"{tool} failed (exit {done.returncode}): {output}")
         return output
-
-
-def _alive(pid: object, created: object) -> bool:
-    if not isinstance(pid, int) or not isinstance(created, float):
-        return False
-    try:
-        proc = psutil.Process(pid)
-        return proc.status() != psutil.STATUS_ZOMBIE and abs(proc.create_time() - created) < 1
-    except psutil.Error:
-        return False
-
-
-def _gone(proc: psutil.Process, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if not proc.is_running() or proc.status() == psutil.STATUS_ZOMBIE:
-                return True
-        except psutil.Error:
-            return True
-        time.sleep(0.02)
-    return False
-
-
-def _cluster_processes(pgdata: Path, pid: int | None) -> list[psutil.Process]:
-    procs = [
-        p
-        for p in psutil.process_iter(["name", "cmdline"])
-        if (p.info["name"] or "").startswith("postgres") and _mentions(p.info["cmdline"], pgdata)
-    ]
-    if pid and pid not in {p.pid for p in procs}:
-        with contextlib.suppress(psutil.Error):
-            procs.append(psutil.Process(pid))
-    return procs
-
-
-def _mentions(cmdline: list[str] | None, pgdata: Path) -> bool:
-    # normpath: pg_ctl writes Windows paths with forward slashes.
-    target = os.path.normcase(pgdata)
-    return any(os.path.normcase(os.path.normpath(arg)) == target for arg in cmdline or ())
-
-
-def _system_account() -> tuple[int, int]:
-    import pwd  # POSIX only
-
-    try:
-        entry = pwd.getpwnam(_SYSTEM_USER)
-    except KeyError:
-        # /usr/sbin is often missing from PATH (sudo, cron, desktop launchers).
-        useradd = "/usr/sbin/useradd" if os.path.exists("/usr/sbin/useradd") else "useradd"
-        _LOG.info("Creating system user %s to run PostgreSQL (it refuses root)", _SYSTEM_USER)
-        command = [useradd, "--system", "--no-create-home", "--shell", "/usr/sbin/nologin"]
-        try:
-            done = subprocess.run([*command, _SYSTEM_USER], capture_output=True, text=True)  # noqa: S603
-        except OSError as exc:
-            raise EmbeddedServerError(f"Cannot create user {_SYSTEM_USER}: {exc}") from None
-        try:
-            entry = pwd.getpwnam(_SYSTEM_USER)  # another process may have made it meanwhile
-        except KeyError:
-            raise EmbeddedServerError(f"useradd {_SYSTEM_USER}: {done.stderr.strip()}") from None
-    return entry.pw_uid, entry.pw_gid
-
-
-def _grant_traverse(folder: Path) -> None:
-    for path in (folder, *folder.parents):
-        mode = path.stat().st_mode
-        if not mode & stat.S_IXOTH:
-            _LOG.info("Adding o+x to %s so %s can reach it", path, _SYSTEM_USER)
-            path.chmod(stat.S_IMODE(mode) | stat.S_IXOTH)
-
-
-def _chown_tree(root: Path, uid: int, gid: int) -> None:
-    _LOG.info("Handing %s over to %s", root, _SYSTEM_USER)
-    for folder, dirs, files in os.walk(root):
-        for name in (folder, *(os.path.join(folder, n) for n in dirs + files)):
-            os.chown(name, uid, gid, follow_symlinks=False)

@@ -1,0 +1,356 @@
+"""In-memory repositories over the tables of a :class:`tests.fakes.FakeUnitOfWork`.
+
+Each mirrors its PostgreSQL adapter: the unique indexes, foreign keys, CHECKs and ON DELETE
+CASCADEs of its table, optimistic locking on ``version``, and keyset paging. A shared generic
+base does the CRUD; each subclass adds what is particular to its entity. Import them from
+:mod:`tests.fakes`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from app.domain import events, tokens, users
+from app.domain.errors import AlreadyExists, Conflict, InvalidInput, InvalidReference, NotFound
+from app.domain.events import Event, EventDraft, EventFilter, EventPatch
+from app.domain.paging import Cursor, Page, PageRequest
+from app.domain.tokens import (
+    ExpiryBucket,
+    NewToken,
+    QuickFilter,
+    Token,
+    TokenFilter,
+    TokenHealth,
+    TokenPatch,
+    in_quick_filter,
+    token_status,
+)
+from app.domain.users import DeleteImpact, User, UserDraft, UserFilter, UserPatch
+
+if TYPE_CHECKING:
+    # Only for annotations: tests.fakes imports this module to build its units of work.
+    from tests.fakes import FakeUnitOfWork
+
+E = TypeVar("E", User, Token, Event)
+D = TypeVar("D", UserDraft, NewToken, EventDraft)
+F = TypeVar("F", UserFilter, TokenFilter, EventFilter)
+
+
+def _contains(needle: str | None, *haystack: str) -> bool:
+    # ILIKE '%needle%': no needle matches everything.
+    return not needle or any(needle.lower() in text.lower() for text in haystack)
+
+
+class _FakeRepository(Generic[E, D, F]):
+    entity: str
+    table: str
+    sortable: frozenset[str]
+    updatable: frozenset[str]
+
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self._uow = uow
+
+    @property
+    def rows(self) -> dict[int, E]:
+        rows: dict[int, E] = getattr(self._uow.tables, self.table)
+        return rows
+
+    def _build(self, ident: int, draft: D, now: datetime) -> E:
+        raise NotImplementedError
+
+    def _matches(self, row: E, filter: F) -> bool:
+        raise NotImplementedError
+
+    def _check(self, row: E) -> None:
+        pass  # the unique indexes, foreign keys and CHECKs of the table
+
+    def _on_delete(self, ident: int) -> None:
+        pass  # what ON DELETE CASCADE removes with the row
+
+    def _owner_exists(self, owner_id: int) -> None:
+        if owner_id not in self._uow.tables.users:
+            raise InvalidReference("owner_id")
+
+    async def add(self, draft: D, now: datetime) -> E:
+        row = self._build(next(self._uow.db.sequences[self.table]), draft, now)
+        self._check(row)
+        self.rows[row.id] = row
+        return row
+
+    async def get(self, ident: int) -> E:
+        try:
+            return self.rows[ident]
+        except KeyError:
+            raise NotFound(self.entity, ident) from None
+
+    async def get_many(self, ids: Collection[int]) -> list[E]:
+        return [self.rows[i] for i in sorted(set(ids)) if i in self.rows]
+
+    async def list(self, filter: F, page: PageRequest) -> Page[E]:
+        return self._page([row for row in self.rows.values() if self._matches(row, filter)], page)
+
+    async def count(self, filter: F, limit: int | None = None) -> int:
+        found = sum(1 for row in self.rows.values() if self._matches(row, filter))
+        return found if limit is None else min(found, limit)
+
+    async def estimate_total(self) -> int:
+        return len(self.rows)
+
+    async def update(
+        self, ident: int, version: int, changes: Mapping[str, object], now: datetime
+    ) -> E:
+        current = await self._current(ident, version)
+        if unknown := set(changes) - self.updatable:
+            raise ValueError(f"{self.entity} cannot change {sorted(unknown)}")
+        values: dict[str, Any] = {**current.model_dump(), **changes}
+        values["version"] += 1
+        if "updated_at" in values:
+            values["updated_at"] = now
+        # Validated like a row read back, so a service passing a wrong type fails here.
+        row = type(current).model_validate(values)
+        self._check(row)
+        self.rows[ident] = row
+        return row
+
+    async def delete(self, ident: int, version: int | None = None) -> None:
+        await self._current(ident, version)
+        del self.rows[ident]
+        self._on_delete(ident)
+
+    async def delete_many(self, versions: Mapping[int, int]) -> Sequence[int]:
+        # One DELETE ... WHERE (id, version) IN (...) RETURNING id.
+        chosen = self._at_versions(versions)
+        for ident in chosen:
+            del self.rows[ident]
+            self._on_delete(ident)
+        return chosen
+
+    def _at_versions(self, versions: Mapping[int, int]) -> Sequence[int]:
+        # The guard of every bulk write: rows that exist and are still at their version.
+        return sorted(
+            ident
+            for ident, version in versions.items()
+            if ident in self.rows and self.rows[ident].version == version
+        )
+
+    async def _current(self, ident: int, version: int | None) -> E:
+        current = await self.get(ident)
+        if version is not None and current.version != version:
+            raise Conflict(self.entity, ident, version)
+        return current
+
+    def _page(self, rows: Sequence[E], page: PageRequest) -> Page[E]:
+        if page.sort not in self.sortable:
+            raise InvalidInput({"sort": f"Cannot sort {self.entity}s by {page.sort!r}."})
+
+        def key(row: E) -> tuple[Any, int]:
+            return getattr(row, page.sort), row.id
+
+        ordered = sorted(rows, key=key, reverse=page.descending)
+        if page.after is not None:
+            after = (page.after.value, page.after.id)
+            ordered = [
+                r for r in ordered if (key(r) < after if page.descending else key(r) > after)
+            ]
+        items = tuple(ordered[: page.limit])
+        more = len(ordered) > page.limit
+        cursor = Cursor(*key(items[-1])) if more else None
+        return Page(items, cursor)
+
+
+class FakeUserRepository(_FakeRepository[User, UserDraft, UserFilter]):
+    entity = "user"
+    table = "users"
+    sortable = users.SORTS
+    updatable = frozenset(UserPatch.model_fields)
+
+    def _build(self, ident: int, draft: UserDraft, now: datetime) -> User:
+        return User(id=ident, created_at=now, updated_at=now, version=1, **draft.model_dump())
+
+    def _matches(self, row: User, filter: UserFilter) -> bool:
+        return (
+            _contains(filter.search, row.email, row.display_name)
+            and filter.role in (None, row.role)
+            and filter.is_active in (None, row.is_active)
+        )
+
+    def _check(self, row: User) -> None:
+        if any(u.id != row.id and u.email.lower() == row.email.lower() for u in self.rows.values()):
+            raise AlreadyExists("user", "email")
+
+    def _on_delete(self, ident: int) -> None:
+        tables = self._uow.tables
+        tables.tokens = {k: t for k, t in tables.tokens.items() if t.owner_id != ident}
+        tables.events = {k: e for k, e in tables.events.items() if e.owner_id != ident}
+
+    async def get_by_email(self, email: str) -> User | None:
+        return next((u for u in self.rows.values() if u.email.lower() == email.lower()), None)
+
+    async def delete_impact(self, ident: int) -> DeleteImpact:
+        await self.get(ident)
+        return self._impact({ident})
+
+    def _impact(self, owners: Collection[int]) -> DeleteImpact:
+        tables = self._uow.tables
+        return DeleteImpact(
+            tokens=sum(1 for t in tables.tokens.values() if t.owner_id in owners),
+            events=sum(1 for e in tables.events.values() if e.owner_id in owners),
+        )
+
+    async def delete_many_counted(
+        self, versions: Mapping[int, int]
+    ) -> tuple[Sequence[int], DeleteImpact]:
+        # Counted in the DELETE's own snapshot: before the cascade removes anything.
+        impact = self._impact(self._at_versions(versions))
+        return await self.delete_many(versions), impact
+
+
+class FakeTokenRepository(_FakeRepository[Token, NewToken, TokenFilter]):
+    entity = "token"
+    table = "tokens"
+    sortable = tokens.SORTS
+    updatable = frozenset(TokenPatch.model_fields)
+
+    def _build(self, ident: int, draft: NewToken, now: datetime) -> Token:
+        return Token(id=ident, last_used_at=None, revoked_at=None, version=1, **draft.model_dump())
+
+    def _matches(self, row: Token, filter: TokenFilter) -> bool:
+        if filter.owner_id not in (None, row.owner_id):
+            return False
+        if not _contains(filter.search, row.name, row.prefix):
+            return False
+        if filter.expires_from is not None and row.expires_at < filter.expires_from:
+            return False
+        if filter.expires_to is not None and row.expires_at >= filter.expires_to:
+            return False
+        if not filter.statuses and filter.quick is None:
+            return True
+        if filter.as_of is None:
+            raise ValueError("TokenFilter.statuses and .quick need as_of")
+        now, soon = filter.as_of, filter.soon
+        if filter.quick is not None and not in_quick_filter(row, filter.quick, now, soon):
+            return False
+        status = token_status(row.expires_at, row.revoked_at, now, soon)
+        return not filter.statuses or status in filter.statuses
+
+    def _check(self, row: Token) -> None:
+        self._owner_exists(row.owner_id)
+        if row.expires_at <= row.created_at:
+            raise InvalidInput({"expires_at": "A token must expire after it is created."})
+        if any(t.id != row.id and t.secret_hash == row.secret_hash for t in self.rows.values()):
+            raise AlreadyExists("token", "secret_hash")
+
+    async def get_by_hash(self, secret_hash: str) -> Token | None:
+        return next((t for t in self.rows.values() if t.secret_hash == secret_hash), None)
+
+    async def list_expiring(self, now: datetime, until: datetime, page: PageRequest) -> Page[Token]:
+        rows = [
+            t for t in self.rows.values() if t.revoked_at is None and now < t.expires_at <= until
+        ]
+        return self._page(rows, page)
+
+    def _owned(self, owner_id: int | None) -> list[Token]:
+        return [t for t in self.rows.values() if owner_id in (None, t.owner_id)]
+
+    async def quick_counts(
+        self, now: datetime, soon: timedelta, owner_id: int | None
+    ) -> dict[QuickFilter, int]:
+        owned = self._owned(owner_id)
+        return {q: sum(in_quick_filter(t, q, now, soon) for t in owned) for q in QuickFilter}
+
+    async def expiry_histogram(
+        self, now: datetime, bucket: timedelta, buckets: int, owner_id: int | None
+    ) -> list[ExpiryBucket]:
+        live = [t.expires_at for t in self._owned(owner_id) if t.revoked_at is None]
+        result = [ExpiryBucket(None, now, sum(e <= now for e in live))]
+        for i in range(buckets):
+            starts, ends = now + i * bucket, now + (i + 1) * bucket
+            count = sum(starts <= e < ends and e > now for e in live)
+            result.append(ExpiryBucket(starts, ends, count))
+        return result
+
+    async def health_of(
+        self, owner_ids: Collection[int], now: datetime, soon: timedelta
+    ) -> dict[int, TokenHealth]:
+        def health(owner: int) -> TokenHealth:
+            owned = self._owned(owner)
+            expired = sum(in_quick_filter(t, QuickFilter.EXPIRED, now, soon) for t in owned)
+            return TokenHealth(
+                expired, sum(in_quick_filter(t, QuickFilter.EXPIRING, now, soon) for t in owned)
+            )
+
+        return {owner: health(owner) for owner in owner_ids}
+
+    async def revoke_many(self, versions: Mapping[int, int], now: datetime, by: str) -> list[Token]:
+        chosen = [i for i in self._at_versions(versions) if self.rows[i].revoked_at is None]
+        return self._change(chosen, {"revoked_at": now, "revoked_by": by})
+
+    async def extend_many(
+        self, versions: Mapping[int, int], expires_at: datetime, now: datetime
+    ) -> list[Token]:
+        def extendable(token: Token) -> bool:
+            return token.revoked_at is None and token.expires_at < expires_at
+
+        chosen = [i for i in self._at_versions(versions) if extendable(self.rows[i])]
+        return self._change(chosen, {"expires_at": expires_at})
+
+    def _change(self, ids: Collection[int], changes: dict[str, Any]) -> list[Token]:
+        # One UPDATE ... RETURNING: every row changes (version bumped), or none does.
+        changed = []
+        for ident in sorted(set(ids)):
+            current = self.rows[ident]
+            row = Token.model_validate(
+                {**current.model_dump(), **changes, "version": current.version + 1}
+            )
+            self._check(row)
+            changed.append(row)
+        self.rows.update((t.id, t) for t in changed)
+        return changed
+
+
+class FakeEventRepository(_FakeRepository[Event, EventDraft, EventFilter]):
+    entity = "event"
+    table = "events"
+    sortable = events.SORTS
+    updatable = frozenset(EventPatch.model_fields)
+
+    def _build(self, ident: int, draft: EventDraft, now: datetime) -> Event:
+        return Event(id=ident, created_at=now, updated_at=now, version=1, **draft.model_dump())
+
+    def _matches(self, row: Event, filter: EventFilter) -> bool:
+        return (
+            filter.owner_id in (None, row.owner_id)
+            and _contains(filter.search, row.title)
+            and (filter.starts_before is None or row.starts_at < filter.starts_before)
+            and (filter.ends_after is None or row.ends_at > filter.ends_after)
+            and (not filter.clashing or self._clashes(row))
+        )
+
+    def _clashes(self, row: Event) -> bool:
+        # The SQL EXISTS: another event of the owner sharing time; touching is not sharing.
+        return any(
+            other.id != row.id
+            and other.owner_id == row.owner_id
+            and other.starts_at < row.ends_at
+            and other.ends_at > row.starts_at
+            for other in self.rows.values()
+        )
+
+    def _check(self, row: Event) -> None:
+        self._owner_exists(row.owner_id)
+        if row.ends_at < row.starts_at:
+            raise InvalidInput({"ends_at": "The event cannot end before it starts."})
+
+    async def overlapping(
+        self,
+        owner_id: int,
+        starts_at: datetime,
+        ends_at: datetime,
+        exclude_id: int | None = None,
+    ) -> Sequence[Event]:
+        # Sharing time is the list's "touches the range" rule for the owner's events.
+        shares = EventFilter(owner_id=owner_id, starts_before=ends_at, ends_after=starts_at)
+        found = [e for e in self.rows.values() if e.id != exclude_id and self._matches(e, shares)]
+        return sorted(found, key=lambda e: (e.starts_at, e.id))

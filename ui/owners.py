@@ -69,7 +69,7 @@ class OwnerDirectory(QObject):
 
     async def learn(self, owner_ids: Iterable[int]) -> None:
         """Look up the owners not known yet, in one query."""
-        missing = set(owner_ids) - self._known.keys()
+        missing = {i for i in owner_ids if i not in self._known}  # not a copy of the cache
         if missing:
             found = await self._users.get_many(missing)
             self._absent |= missing - {u.id for u in found}

@@ -50,7 +50,8 @@ class Service:
 
         async def work(uow: UnitOfWork) -> tuple[Page[OwnedT], Sequence[User]]:
             page = await listing(uow)
-            missing = {row.owner_id for row in page.items}.difference(known)
+            # Membership tests only: ``known`` may be a large live view of a cache.
+            missing = {row.owner_id for row in page.items if row.owner_id not in known}
             return page, (await uow.users.get_many(missing) if missing else ())
 
         return await self._read(work)

@@ -14,6 +14,16 @@ from ui.window import MainWindow
 USERS = 1_000  # five pages of 200
 
 
+async def _window_with_users(backend: Backend, make_window: Any, count: int) -> MainWindow:
+    for n in range(count):
+        await backend.users.create(
+            UserDraft(email=f"u{n:04d}@example.org", display_name=f"User {n:04d}")
+        )
+    window: MainWindow = make_window(backend)
+    await started(window)
+    return window
+
+
 async def _scrolled_to_the_end(window: MainWindow) -> None:
     tab = window.users_tab
     while tab.model.has_more:  # as a person dragging the scroll bar down would
@@ -28,12 +38,7 @@ async def _scrolled_to_the_end(window: MainWindow) -> None:
 async def test_far_pages_are_dropped_and_come_back_when_looked_at(
     fake_backend: Backend, make_window: Any
 ) -> None:
-    for n in range(USERS):
-        await fake_backend.users.create(
-            UserDraft(email=f"u{n:04d}@example.org", display_name=f"User {n:04d}")
-        )
-    window: MainWindow = make_window(fake_backend)
-    await started(window)
+    window = await _window_with_users(fake_backend, make_window, USERS)
     tab = window.users_tab
     tab.model.max_pages = 2
     await _scrolled_to_the_end(window)
@@ -51,12 +56,7 @@ async def test_far_pages_are_dropped_and_come_back_when_looked_at(
 async def test_a_page_with_selected_rows_is_kept_and_acted_on(
     fake_backend: Backend, make_window: Any
 ) -> None:
-    for n in range(USERS):
-        await fake_backend.users.create(
-            UserDraft(email=f"u{n:04d}@example.org", display_name=f"User {n:04d}")
-        )
-    window: MainWindow = make_window(fake_backend)
-    await started(window)
+    window = await _window_with_users(fake_backend, make_window, USERS)
     tab = window.users_tab
     tab.model.max_pages = 2
     tab.view.selectRow(3)
@@ -69,12 +69,7 @@ async def test_a_page_with_selected_rows_is_kept_and_acted_on(
 async def test_sorting_while_a_page_is_on_its_way_uses_each_page_own_sort(
     fake_backend: Backend, make_window: Any
 ) -> None:
-    for n in range(450):
-        await fake_backend.users.create(
-            UserDraft(email=f"u{n:04d}@example.org", display_name=f"User {n:04d}")
-        )
-    window: MainWindow = make_window(fake_backend)
-    await started(window)
+    window = await _window_with_users(fake_backend, make_window, 450)
     tab = window.users_tab
     said: list[str] = []
     tab.message.connect(said.append)

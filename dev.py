@@ -84,7 +84,7 @@ def main(argv: list[str]) -> int:
     command, rest = argv[0], argv[1:]
     ensure_environment()
     if command == "run":
-        return _exec(PYTHON, "-m", "app.cli", *rest)
+        return _exec(PYTHON, "-m", "tessera.cli", *rest)
     if command == "test":
         return _exec(PYTHON, "-m", "pytest", *rest)
     if command == "check":

@@ -40,7 +40,16 @@ def _env(folder: Path) -> dict[str, str]:
 def prepare_warm(folder: Path) -> None:
     """Initialise, migrate and seed a data folder, and save it as the last used profile."""
     env = _env(folder)
-    seed = [sys.executable, "-m", "app.cli", "seed", "--users", "1000", "--events-per-user", "2"]
+    seed = [
+        sys.executable,
+        "-m",
+        "tessera.cli",
+        "seed",
+        "--users",
+        "1000",
+        "--events-per-user",
+        "2",
+    ]
     subprocess.run(seed, cwd=ROOT, env=env, check=True, capture_output=True, timeout=300)  # noqa: S603
     store = ProfileStore(folder / "config" / "tessera")
     store.save(LOCAL_PROFILE, Target())
@@ -50,7 +59,7 @@ def prepare_warm(folder: Path) -> None:
 def _until_ready(args: list[str], env: dict[str, str], stop: bool) -> float:
     started = time.perf_counter()
     process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-        [sys.executable, "-m", "app.cli", *args],
+        [sys.executable, "-m", "tessera.cli", *args],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,

@@ -26,10 +26,10 @@ from app.domain.errors import DomainError
 from app.domain.schema import SchemaState
 from app.domain.setup import CheckReport, Problem, SetupError, Target
 from ui import crash
-from ui.asyncdialog import shown
 from ui.backend import Backend, Launcher
+from ui.dialogs.asyncdialog import shown
 from ui.window import MainWindow
-from ui.wizard import APPLY, WELCOME, WHERE, SetupWizard
+from ui.wizard.setup_wizard import APPLY, WELCOME, WHERE, SetupWizard
 
 T = TypeVar("T")
 # Set to anything, Tessera prints READY_LINE on stdout each time the window has loaded its

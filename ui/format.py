@@ -1,8 +1,10 @@
-"""How times and counts read on screen: local time, relative time, UTC in tooltips."""
+"""How things read on screen: local time, relative time, UTC in tooltips, counts, roles."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+
+from app.domain.users import Role
 
 _UNITS = (
     (timedelta(days=365), "year"),
@@ -12,6 +14,8 @@ _UNITS = (
     (timedelta(hours=1), "hour"),
     (timedelta(minutes=1), "minute"),
 )
+
+ROLE_LABELS = {Role.ADMINISTRATOR: "Administrator", Role.STAFF: "Staff", Role.MEMBER: "Member"}
 
 
 def local(moment: datetime | None) -> str:

@@ -24,15 +24,16 @@ from PySide6.QtWidgets import (
 from app import __version__
 from app.domain.clock import Clock
 from app.domain.schema import Revision, SchemaState
-from ui.asyncdialog import shown
 from ui.backend import Backend
 from ui.connection import ConnectionWatcher
+from ui.dialogs.asyncdialog import shown
 from ui.format import count
-from ui.owners import OwnerDirectory
-from ui.record_tab import RecordTab
-from ui.tabs import EventsTab, UsersTab
+from ui.tabs.base import RecordTab
+from ui.tabs.events import EventsTab
+from ui.tabs.owners import OwnerDirectory
+from ui.tabs.tokens import TokensTab
+from ui.tabs.users import UsersTab
 from ui.tasks import TaskRunner
-from ui.tokens_tab import TokensTab
 
 
 def about_text(database: str, server_version: str) -> str:

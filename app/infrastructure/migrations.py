@@ -7,6 +7,7 @@ through ``AsyncConnection.run_sync`` instead of starting a loop of its own.
 from __future__ import annotations
 
 from collections.abc import Callable
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -17,11 +18,12 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-import migrations
 from app.domain.schema import Revision, SchemaState
 from app.infrastructure.errors import translated
 
-MIGRATIONS_DIR = Path(migrations.__file__).parent
+# Found as the installed package's folder, never imported from here: the migrations sit above
+# the infrastructure (their env.py imports its tables).
+MIGRATIONS_DIR = Path(str(files("migrations")))
 
 
 def alembic_config() -> Config:

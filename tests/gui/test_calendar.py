@@ -17,8 +17,8 @@ from tests.clock import FrozenClock
 from tests.fakes import FakeUnitOfWorkFactory
 from tests.gui.conftest import Backend
 from tests.gui.helpers import NOW, emitted, modal, press, until
-from ui.calendar_view import CalendarPanel, CalendarView
-from ui.dialogs import EventDialog
+from ui.calendar.view import CalendarPanel, CalendarView
+from ui.dialogs.events import EventDialog
 from ui.window import MainWindow
 
 SEOUL = ZoneInfo("Asia/Seoul")

@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 from app.domain.users import UserDraft
 from tests.gui.conftest import Backend
 from tests.gui.helpers import emitted, modal, started, until
-from ui.dialogs import UserDialog
+from ui.dialogs.users import UserDialog
 from ui.window import MainWindow
 
 

@@ -22,8 +22,10 @@ from tests.clock import FrozenClock
 from tests.fakes import FakeUnitOfWorkFactory
 from tests.gui.conftest import Backend
 from tests.gui.helpers import emitted, modal, press, started, until
-from ui.conflict_dialog import ConflictDialog, deleted_text
-from ui.dialogs import EventDialog, UserDialog, to_qt
+from ui.dialogs.conflict import ConflictDialog, deleted_text
+from ui.dialogs.datetimes import to_qt
+from ui.dialogs.events import EventDialog
+from ui.dialogs.users import UserDialog
 from ui.window import MainWindow
 
 CONFLICT = "conflict_dialog"

@@ -9,7 +9,7 @@ import pytest
 from app.domain.users import UserDraft
 from tests.gui.conftest import Backend
 from tests.gui.helpers import emitted, started
-from ui import record_tab
+from ui.tabs import base as record_tab
 from ui.window import MainWindow
 
 

@@ -18,7 +18,9 @@ from tests.fakes import FakeUnitOfWorkFactory
 from tests.gui.conftest import Backend
 from tests.gui.helpers import NOW, emitted, modal, press, started, until
 from ui import crash
-from ui.dialogs import EventDialog, SecretDialog, TokenDialog, from_qt, to_qt
+from ui.dialogs.datetimes import from_qt, to_qt
+from ui.dialogs.events import EventDialog
+from ui.dialogs.tokens import SecretDialog, TokenDialog
 from ui.window import MainWindow
 
 

@@ -22,7 +22,7 @@ from tests.clock import FrozenClock
 from tests.gui.helpers import NOW, emitted, modal, press, until
 from ui import app as ui_app
 from ui.window import MainWindow
-from ui.wizard import APPLY, CHECK, DONE, SetupWizard
+from ui.wizard.setup_wizard import APPLY, CHECK, DONE, SetupWizard
 
 
 def _launcher(tmp_path: Path) -> AppLauncher:

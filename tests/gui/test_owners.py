@@ -7,7 +7,7 @@ from app.services.users import UserService
 from tests.clock import FrozenClock
 from tests.fakes import FakeUnitOfWorkFactory
 from tests.gui.helpers import NOW, emitted
-from ui.owners import OwnerDirectory
+from ui.tabs.owners import OwnerDirectory
 
 
 async def test_least_recently_shown_owners_are_let_go_and_looked_up_again() -> None:

@@ -28,7 +28,7 @@ from app.infrastructure.settings import Settings
 from tests.clock import FrozenClock
 from tests.gui.conftest import Backend
 from tests.gui.helpers import emitted, modal, started, until
-from ui.dialogs import UserDialog
+from ui.dialogs.users import UserDialog
 from ui.window import MainWindow
 
 RECONNECT_BOUND_S = 2.0

@@ -14,9 +14,9 @@ from app.services.users import UserService
 from tests.clock import FrozenClock
 from tests.fakes import FakeUnitOfWorkFactory
 from tests.gui.helpers import NOW
-from ui.columns import event_columns, token_columns, user_columns
-from ui.owners import OwnerDirectory
-from ui.table_model import ROW_ROLE, RecordTableModel
+from ui.tabs.columns import event_columns, token_columns, user_columns
+from ui.tabs.owners import OwnerDirectory
+from ui.tabs.table_model import ROW_ROLE, RecordTableModel
 
 
 def _user(n: int) -> User:

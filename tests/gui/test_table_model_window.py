@@ -10,8 +10,8 @@ from app.domain.paging import Cursor
 from app.domain.tokens import TokenHealth
 from app.domain.users import User
 from tests.gui.test_table_model import _user
-from ui.columns import user_columns
-from ui.table_model import GONE_TIP, LOADING, ROW_ROLE, RecordTableModel
+from ui.tabs.columns import user_columns
+from ui.tabs.table_model import GONE_TIP, LOADING, ROW_ROLE, RecordTableModel
 
 SIZE = 10
 

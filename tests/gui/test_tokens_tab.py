@@ -17,9 +17,9 @@ from tests.clock import FrozenClock
 from tests.fakes import FakeUnitOfWorkFactory
 from tests.gui.conftest import Backend
 from tests.gui.helpers import emitted, modal, press, until
-from ui import token_style
-from ui.dialogs import BulkExtendDialog, SecretDialog
-from ui.table_model import ROW_ROLE
+from ui.dialogs.tokens import BulkExtendDialog, SecretDialog
+from ui.tabs import token_style
+from ui.tabs.table_model import ROW_ROLE
 from ui.window import MainWindow
 
 SOON = timedelta(days=7)

@@ -19,7 +19,7 @@ from app.domain.users import Role, User, UserDraft
 from tests.fakes import FakeUnitOfWorkFactory
 from tests.gui.conftest import Backend, FakeMigrator
 from tests.gui.helpers import emitted, later, modal, press, started, until
-from ui.dialogs import UserDialog
+from ui.dialogs.users import UserDialog
 from ui.window import MainWindow
 
 

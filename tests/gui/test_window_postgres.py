@@ -11,7 +11,7 @@ from app.domain.tokens import TokenRequest
 from app.domain.users import UserDraft
 from tests.gui.conftest import Backend
 from tests.gui.helpers import emitted, later, modal, press, started, until
-from ui.dialogs import UserDialog
+from ui.dialogs.users import UserDialog
 from ui.window import MainWindow
 
 

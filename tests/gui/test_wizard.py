@@ -15,7 +15,7 @@ from app.domain.schema import Revision, SchemaState
 from app.domain.setup import CheckReport, Problem, SetupError, Target
 from tests.gui.helpers import emitted, modal, press, until
 from ui import app as ui_app
-from ui.wizard import APPLY, CHECK, DONE, WHERE, SetupWizard
+from ui.wizard.setup_wizard import APPLY, CHECK, DONE, WHERE, SetupWizard
 
 REVISIONS = [Revision("0001", "Users, tokens and events."), Revision("0002", "Indexes.")]
 

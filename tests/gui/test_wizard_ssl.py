@@ -7,7 +7,7 @@ from pytestqt.qtbot import QtBot
 from app.domain.setup import Target
 from app.infrastructure.setup import target_from_url
 from tests.gui.test_wizard import ScriptedSetup
-from ui.wizard import WHERE, SetupWizard
+from ui.wizard.setup_wizard import WHERE, SetupWizard
 
 
 async def test_the_ca_certificate_field_follows_the_ssl_mode(qtbot: QtBot) -> None:

@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _tessera(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "app.cli", *args],
+        [sys.executable, "-m", "tessera.cli", *args],
         cwd=ROOT,
         env=env,
         capture_output=True,

@@ -108,7 +108,7 @@ def kill_mid_session(children: Children, mode: str, marker: str) -> int:
 
 def next_start(children: Children, orphan: int) -> list[str]:
     """Start Tessera twice more (``tessera -v status``, then a reader); the e-mails stored."""
-    status = children.start("-m", "app.cli", "-v", "status")
+    status = children.start("-m", "tessera.cli", "-v", "status")
     assert status.finish() == 0, status.output()
     assert f"Reusing PostgreSQL server {orphan}" in status.output()
     assert "Schema is up to date." in status.output()

@@ -206,7 +206,7 @@ def _tessera(url: URL, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TESSERA_", "TEST_"))}
     env["TESSERA_DATABASE_URL"] = url.render_as_string(hide_password=False)
     return subprocess.run(
-        [sys.executable, "-m", "app.cli", "seed", *args],
+        [sys.executable, "-m", "tessera.cli", "seed", *args],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -236,7 +236,7 @@ def test_command_migrates_seeds_refuses_then_appends(empty_database: URL) -> Non
 
 
 def test_seed_options_belong_to_the_seed_command(capsys: pytest.CaptureFixture[str]) -> None:
-    from app import cli
+    from tessera import cli
 
     with pytest.raises(SystemExit) as exit_info:
         cli.main(["status", "--users", "3"])

@@ -52,7 +52,7 @@ def test_self_test_passes_on_a_fresh_database_and_leaves_nothing(tmp_path: Path)
     before = {p.pid for p in _self_test_servers()}
 
     done = subprocess.run(
-        [sys.executable, "-m", "app.cli", "--self-test"],
+        [sys.executable, "-m", "tessera.cli", "--self-test"],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -76,7 +76,7 @@ def test_self_test_failure_is_one_line_exit_1_and_cleans_up(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     import ui.app
-    from app import cli
+    from tessera import cli
 
     made: list[Path] = []
     real_mkdtemp = tempfile.mkdtemp

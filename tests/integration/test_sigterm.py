@@ -51,7 +51,7 @@ def children() -> Iterator[Children]:
     with scratch_folder("tessera-term-") as folder:
         made = Children(folder)
         try:
-            upgrade = made.start("-m", "app.cli", "upgrade")
+            upgrade = made.start("-m", "tessera.cli", "upgrade")
             assert upgrade.finish() == 0, upgrade.output()
             store = ProfileStore(folder / "config" / "tessera", NoKeyring())  # type: ignore[no-untyped-call]
             store.save(LOCAL_PROFILE, Target())
@@ -62,8 +62,8 @@ def children() -> Iterator[Children]:
 
 
 def start_window(children: Children) -> Child:
-    """``python -m ui`` (the ``tessera`` command, window mode) announcing readiness."""
-    return children.start("-m", "ui", **{ANNOUNCE_READY_ENV: "1"})
+    """``python -m tessera`` (the ``tessera`` command, window mode) announcing readiness."""
+    return children.start("-m", "tessera", **{ANNOUNCE_READY_ENV: "1"})
 
 
 def owners(folder: Path) -> list[int]:

@@ -1,4 +1,4 @@
-"""The Users, Tokens and Events tabs."""
+"""The Events tab: a list, a week and a month of the events, by owner and dates."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
-    QComboBox,
     QDateEdit,
     QHBoxLayout,
     QStackedWidget,
@@ -20,145 +19,19 @@ from PySide6.QtWidgets import (
 from app.domain.clock import Clock
 from app.domain.events import Event, EventFilter
 from app.domain.paging import Page, PageRequest
-from app.domain.tokens import TokenHealth
-from app.domain.users import Role, User, UserFilter
+from app.domain.users import User
 from app.services.events import EventService
-from app.services.tokens import TokenService
 from app.services.users import UserService
-from ui.asyncdialog import confirm, shown
-from ui.bulk import bulk_summary, show_outcome
-from ui.calendar_view import CalendarPanel
-from ui.columns import ROLE_LABELS, event_columns, user_columns
-from ui.dialogs import EventDialog, UserDialog
+from ui.calendar.view import CalendarPanel
+from ui.dialogs.asyncdialog import confirm, shown
+from ui.dialogs.events import EventDialog
+from ui.dialogs.owner_picker import OwnerPicker
 from ui.format import count
-from ui.owner_picker import OwnerPicker
-from ui.owners import OwnerDirectory
-from ui.record_tab import PAGE_SIZE, RecordTab
-from ui.table_model import RecordTableModel
-
-
-def _combo(name: str, items: Sequence[tuple[str, object]]) -> QComboBox:
-    combo = QComboBox()
-    combo.setObjectName(name)
-    for label, value in items:
-        combo.addItem(label, value)
-    return combo
-
-
-class UsersTab(RecordTab[User, UserFilter]):
-    """Users: search by email or name, filter by role and whether they are active."""
-
-    noun = "user"
-    default_sort = ("email", False)
-    show_tokens = Signal(object)
-    show_events = Signal(object)
-    changed = Signal(object)
-
-    def __init__(self, users: UserService, tokens: TokenService, clock: Clock) -> None:
-        self.health: dict[int, TokenHealth] = {}
-        super().__init__("users", RecordTableModel(user_columns(self.health.get)), clock)
-        self.users = users
-        self.tokens = tokens
-        self.role = _combo(
-            "users_role", [("Any role", None), *((label, r) for r, label in ROLE_LABELS.items())]
-        )
-        self.active = _combo(
-            "users_active", [("Active or not", None), ("Active", True), ("Inactive", False)]
-        )
-        for combo in (self.role, self.active):
-            combo.currentIndexChanged.connect(lambda _: self.reload())
-            self.filters.addWidget(combo)
-        self.tokens_action = self._action("show_tokens", "Show tokens", None, self._tokens_of)
-        self.events_action = self._action("show_events", "Show events", None, self._events_of)
-        self.toolbar.addSeparator()
-        self.toolbar.addActions([self.tokens_action, self.events_action])
-
-    def current_filter(self) -> UserFilter:
-        # Qt hands enum members back as their plain string values.
-        role = self.role.currentData()
-        return UserFilter(
-            search=self.search.text().strip() or None,
-            role=Role(role) if role else None,
-            is_active=self.active.currentData(),
-        )
-
-    def filtered(self) -> bool:
-        return self.current_filter() != UserFilter()
-
-    async def fetch(self, filter: UserFilter, page: PageRequest) -> Page[User]:
-        return await self.users.list(filter, page)
-
-    async def count_rows(self, filter: UserFilter, limit: int | None) -> int:
-        return await self.users.count(filter, limit)
-
-    async def estimate_rows(self) -> int:
-        return await self.users.estimate_total()
-
-    async def prepare(self, rows: Sequence[User]) -> None:
-        # How many of each user's tokens need attention, for the page, in one query.
-        self.health.update(await self.tokens.health_of([u.id for u in rows]))
-
-    async def create_row(self) -> None:
-        dialog = UserDialog(self.users, None, self)
-        if await shown(dialog):
-            self.message.emit(f"Created {dialog.saved.email}.")
-            await self._reload()
-
-    async def edit_row(self, row: User) -> None:
-        dialog = UserDialog(self.users, row, self)
-        if await shown(dialog):
-            self.model.replace(dialog.saved)
-            self.changed.emit(dialog.saved)
-            self.message.emit(f"Saved {dialog.saved.email}.")
-
-    async def delete_rows(self, rows: Sequence[User]) -> None:
-        tokens = events = 0
-        for user in rows:
-            impact = await self.users.delete_impact(user.id)
-            tokens, events = tokens + impact.tokens, events + impact.events
-        who = (
-            f"{rows[0].display_name} <{rows[0].email}>"
-            if len(rows) == 1
-            else count(len(rows), "user")
-        )
-        goes = [count(tokens, "token"), count(events, "event")]
-        detail = (
-            f"{goes[0]} and {goes[1]} belong to "
-            f"{'this user' if len(rows) == 1 else 'these users'} and will be deleted with "
-            f"{'them' if len(rows) > 1 or tokens + events > 1 else 'it'}."
-            if tokens or events
-            else "Nothing else belongs to them."
-        )
-        action = f"Delete {count(len(rows), 'user')}"
-        if not await confirm(self, "Delete users", f"Delete {who}?", action, detail):
-            return
-        deleted = await self.users.delete_many(rows)
-        show_outcome(self.model, deleted.result, deleted=True)
-        took = deleted.impact
-        with_them = f", with {count(took.tokens, 'token')} and {count(took.events, 'event')}"
-        self.message.emit(
-            bulk_summary(
-                deleted.result, "Deleted", "user", lambda u: u.display_name, rows, with_them
-            )
-        )
-        await self._refresh_count(self._generation, self.current_filter())
-
-    def _tokens_of(self) -> None:
-        rows = self.selected_rows()
-        if len(rows) == 1:
-            self.show_tokens.emit(rows[0])
-
-    def _events_of(self) -> None:
-        rows = self.selected_rows()
-        if len(rows) == 1:
-            self.show_events.emit(rows[0])
-
-    def _update_actions(self) -> None:
-        super()._update_actions()
-        if hasattr(self, "events_action"):
-            one = len(self.view.selectionModel().selectedRows()) == 1
-            self.tokens_action.setEnabled(one)
-            self.events_action.setEnabled(one)
+from ui.tabs.base import PAGE_SIZE, RecordTab
+from ui.tabs.bulk import bulk_summary, show_outcome
+from ui.tabs.columns import event_columns
+from ui.tabs.owners import OwnerDirectory
+from ui.tabs.table_model import RecordTableModel
 
 
 class EventsTab(RecordTab[Event, EventFilter]):

@@ -10,13 +10,12 @@ from PySide6.QtGui import QColor
 from app.domain.clock import Clock
 from app.domain.events import Event
 from app.domain.tokens import Token, TokenHealth, TokenStatus
-from app.domain.users import Role, User
-from ui import token_style
-from ui.format import exact, local, relative
-from ui.owners import OwnerDirectory
-from ui.table_model import RIGHT, Column
+from app.domain.users import User
+from ui.format import ROLE_LABELS, exact, local, relative
+from ui.tabs import token_style
+from ui.tabs.owners import OwnerDirectory
+from ui.tabs.table_model import RIGHT, Column
 
-ROLE_LABELS = {Role.ADMINISTRATOR: "Administrator", Role.STAFF: "Staff", Role.MEMBER: "Member"}
 STATUS_LABELS = token_style.LABELS
 
 

@@ -1,7 +1,7 @@
 """What the setup wizard's pages share: page ids, the wizard's state, a base page.
 
 The pages read and write the wizard's state (target, report, ...) through
-:class:`WizardBase`, so they need not import :class:`ui.wizard.SetupWizard`, which
+:class:`WizardBase`, so they need not import :class:`ui.wizard.setup_wizard.SetupWizard`, which
 builds them.
 """
 
@@ -30,7 +30,7 @@ def rich_label(text: str = "", name: str = "") -> QLabel:
 
 
 class WizardBase(QWizard):
-    """The state the pages share; :class:`ui.wizard.SetupWizard` adds the pages."""
+    """The state the pages share; :class:`ui.wizard.setup_wizard.SetupWizard` adds the pages."""
 
     checked = Signal(object)  # CheckReport, or None when the check failed
     applied = Signal(object)  # True or False; Signal(bool) miscounts references in PySide6 6.12

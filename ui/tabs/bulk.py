@@ -7,7 +7,7 @@ from typing import TypeVar
 
 from app.domain.bulk import BulkResult, Versioned
 from ui.format import count
-from ui.table_model import RecordTableModel
+from ui.tabs.table_model import RecordTableModel
 
 T = TypeVar("T", bound=Versioned)
 NAMES_SHOWN = 5

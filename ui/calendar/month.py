@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPalette
 
-from ui.calendar_common import (
+from ui.calendar.common import (
     HEADER,
     LINE,
     MONTH_LINES,
@@ -23,7 +23,7 @@ from ui.calendar_common import (
 )
 
 if TYPE_CHECKING:
-    from ui.calendar_view import CalendarView
+    from ui.calendar.view import CalendarView
 
 More = list[tuple[date, int, int]]  # a day, how many of its events are hidden, on which line
 

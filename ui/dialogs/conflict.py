@@ -31,10 +31,9 @@ from PySide6.QtWidgets import (
 from app.domain.errors import Conflict
 from app.domain.merge import FieldDiff, Side, Versioned, compare, resolve
 from app.domain.users import Role, User
-from ui.asyncdialog import shown
-from ui.columns import ROLE_LABELS
-from ui.format import exact, local
-from ui.forms import RecordDialog
+from ui.dialogs.asyncdialog import shown
+from ui.dialogs.form import RecordDialog
+from ui.format import ROLE_LABELS, exact, local
 
 
 class Stored(Versioned, Protocol):

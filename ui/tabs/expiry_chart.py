@@ -13,7 +13,7 @@ from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from app.domain.tokens import ExpiryBucket, TokenStatus
-from ui import token_style
+from ui.tabs import token_style
 
 
 class ExpiryChart(QWidget):

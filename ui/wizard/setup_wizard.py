@@ -5,8 +5,8 @@ runs on the qasync loop; the wizard stays responsive and says, in words, what it
 "Use a local database" on the Welcome page runs the whole way by itself: two clicks
 from a new installation to an open window.
 
-The pages live in :mod:`ui.wizard_pages` (Welcome, Where, Done) and
-:mod:`ui.wizard_check` (Check, Apply); what they share, in :mod:`ui.wizard_base`.
+The pages live in :mod:`ui.wizard.pages` (Welcome, Where, Done) and
+:mod:`ui.wizard.check` (Check, Apply); what they share, in :mod:`ui.wizard.base`.
 Import the wizard, its page ids and its pages from here.
 """
 
@@ -17,9 +17,9 @@ from collections.abc import Callable
 from PySide6.QtWidgets import QWidget, QWizard
 
 from app.domain.setup import DatabaseSetup, Target
-from ui.wizard_base import APPLY, BAD, CHECK, DONE, OK, WELCOME, WHERE, WizardBase
-from ui.wizard_check import ApplyPage, CheckPage
-from ui.wizard_pages import DonePage, WelcomePage, WherePage
+from ui.wizard.base import APPLY, BAD, CHECK, DONE, OK, WELCOME, WHERE, WizardBase
+from ui.wizard.check import ApplyPage, CheckPage
+from ui.wizard.pages import DonePage, WelcomePage, WherePage
 
 __all__ = [
     "APPLY",

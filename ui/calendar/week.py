@@ -13,7 +13,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPalette
 
 from app.domain.events import Event
-from ui.calendar_common import (
+from ui.calendar.common import (
     ALL_DAY_LANE,
     GUTTER,
     HEADER,
@@ -26,7 +26,7 @@ from ui.calendar_common import (
 )
 
 if TYPE_CHECKING:
-    from ui.calendar_view import CalendarView
+    from ui.calendar.view import CalendarView
 
 
 def all_day_lanes(view: CalendarView) -> list[tuple[Event, int, int, int]]:

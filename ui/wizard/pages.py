@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.setup import Target
-from ui.forms import ERROR_STYLE
-from ui.wizard_base import WizardPage, rich_label
+from ui.dialogs.form import ERROR_STYLE
+from ui.wizard.base import WizardPage, rich_label
 
 
 class WelcomePage(WizardPage):

@@ -26,16 +26,16 @@ from app.domain.tokens import (
 from app.domain.users import User
 from app.services.tokens import TokenService
 from app.services.users import UserService
-from ui.asyncdialog import confirm, shown
-from ui.bulk import bulk_summary, show_outcome
-from ui.columns import token_columns
-from ui.dialogs import BulkExtendDialog, ExtendDialog, SecretDialog, TokenDialog
-from ui.expiry_chart import ExpiryChart
+from ui.dialogs.asyncdialog import confirm, shown
+from ui.dialogs.owner_picker import OwnerPicker
+from ui.dialogs.tokens import BulkExtendDialog, ExtendDialog, SecretDialog, TokenDialog
 from ui.format import count
-from ui.owner_picker import OwnerPicker
-from ui.owners import OwnerDirectory
-from ui.record_tab import RecordTab
-from ui.table_model import RecordTableModel
+from ui.tabs.base import RecordTab
+from ui.tabs.bulk import bulk_summary, show_outcome
+from ui.tabs.columns import token_columns
+from ui.tabs.expiry_chart import ExpiryChart
+from ui.tabs.owners import OwnerDirectory
+from ui.tabs.table_model import RecordTableModel
 
 QUICK_LABELS = {
     QuickFilter.EXPIRED: "Expired",

@@ -25,9 +25,9 @@ from PySide6.QtWidgets import (
 
 from app.domain.clock import Clock
 from app.domain.paging import Cursor, Page, PageRequest
-from ui.busy import BusySigns
 from ui.format import count
-from ui.table_model import RecordTableModel, RowT, record_view
+from ui.tabs.busy import BusySigns
+from ui.tabs.table_model import RecordTableModel, RowT, record_view
 from ui.tasks import TaskRunner
 
 FilterT = TypeVar("FilterT")

@@ -4,9 +4,9 @@ Blocks are placed from local wall times in ``zone`` (the computer's, unless a te
 injects one); tooltips also give the UTC times and the real duration, which differs from
 the wall-clock span when the event crosses a DST change.
 
-The widget and the panel live here; what is particular to a week (``ui.calendar_week``) or
-a month (``ui.calendar_month``) is laid out and painted there, from metrics, colours and
-helpers both share (``ui.calendar_common``).
+The widget and the panel live here; what is particular to a week (``ui.calendar.week``) or
+a month (``ui.calendar.month``) is laid out and painted there, from metrics, colours and
+helpers both share (``ui.calendar.common``).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.events import Event
-from ui.calendar_common import (
+from ui.calendar.common import (
     ALL_DAY_LANE,
     GUTTER,
     HEADER,
@@ -50,8 +50,8 @@ from ui.calendar_common import (
     local_today,
     local_zone,
 )
-from ui.calendar_month import month_layout, month_slot_at, paint_month
-from ui.calendar_week import all_day_lanes, paint_week, week_layout, week_slot_at
+from ui.calendar.month import month_layout, month_slot_at, paint_month
+from ui.calendar.week import all_day_lanes, paint_week, week_layout, week_slot_at
 
 __all__ = [
     "ALL_DAY_LANE",

@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (
 from app.domain.errors import DomainError
 from app.domain.schema import Revision, SchemaState
 from app.domain.setup import CheckReport
-from ui.forms import ERROR_STYLE
-from ui.wizard_base import APPLY, BAD, DONE, OK, WizardPage, rich_label
+from ui.dialogs.form import ERROR_STYLE
+from ui.wizard.base import APPLY, BAD, DONE, OK, WizardPage, rich_label
 
 
 class CheckPage(WizardPage):

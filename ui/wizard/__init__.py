@@ -1,0 +1,1 @@
+"""The first-run wizard: where the data lives, the checks, applying migrations."""

@@ -22,7 +22,7 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING_CONVENTION = {
@@ -166,7 +166,58 @@ class EventRow(Base):
     )
 
 
+class ChangeRow(Base):
+    """``change_log``: every insert, update and delete of the three tables, written by triggers.
+
+    Revision 0005 holds the triggers and the column defaults (who, which program, which
+    transaction), so whoever writes — Tessera, psql, another program — is logged alike.
+    """
+
+    __tablename__ = "change_log"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(always=False), primary_key=True)
+    changed_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), nullable=False, server_default=func.statement_timestamp()
+    )
+    # The writing transaction (pg_current_xact_id): readers catch up by it, see changes.py.
+    xid: Mapped[int] = mapped_column(
+        BigInteger, nullable=False, server_default=text("((pg_current_xact_id())::text)::bigint")
+    )
+    # Who: the Tessera user the transaction named (set_config('tessera.actor', …, true)),
+    # else the database role. Written as PostgreSQL prints it back, for alembic check.
+    actor: Mapped[str] = mapped_column(
+        Text,
+        nullable=False,
+        server_default=text(
+            "COALESCE(NULLIF(current_setting('tessera.actor'::text, true), ''::text), "
+            "(SESSION_USER)::text)"
+        ),
+    )
+    program: Mapped[str] = mapped_column(
+        Text,
+        nullable=False,
+        server_default=text("COALESCE(current_setting('application_name'::text, true), ''::text)"),
+    )
+    entity: Mapped[str] = mapped_column(Text, nullable=False)
+    row_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    # A token's or an event's owner, so that a user's history includes them.
+    owner_id: Mapped[int | None] = mapped_column(BigInteger)
+    operation: Mapped[str] = mapped_column(Text, nullable=False)
+    before: Mapped[dict[str, object] | None] = mapped_column(JSONB)
+    after: Mapped[dict[str, object] | None] = mapped_column(JSONB)
+
+    __table_args__ = (
+        CheckConstraint("entity IN ('user', 'token', 'event')", name="entity_known"),
+        CheckConstraint("operation IN ('insert', 'update', 'delete')", name="operation_known"),
+        Index("ix_change_log_entity_row_id_id", "entity", "row_id", "id"),
+        Index("ix_change_log_owner_id_id", "owner_id", "id"),
+        Index("ix_change_log_changed_at", "changed_at"),
+        Index("ix_change_log_xid", "xid"),
+    )
+
+
 users = cast(Table, UserRow.__table__)
 tokens = cast(Table, TokenRow.__table__)
 events = cast(Table, EventRow.__table__)
+change_log = cast(Table, ChangeRow.__table__)
 metadata = Base.metadata

@@ -26,7 +26,7 @@ from app.infrastructure.settings import Settings
 from app.infrastructure.tables import metadata
 
 ROOT = Path(__file__).resolve().parents[2]
-OURS = {"users", "tokens", "events", "alembic_version"}
+OURS = {"users", "tokens", "events", "change_log", "alembic_version"}
 
 
 @pytest_asyncio.fixture

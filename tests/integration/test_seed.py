@@ -21,11 +21,11 @@ from app.domain.tokens import DEFAULT_SOON, QuickFilter, Token, TokenStatus
 from app.domain.users import UserDraft
 from app.infrastructure.db import create_engine
 from app.infrastructure.migrations import MigrationRunner
+from app.infrastructure.seed_rows import micros
 from app.infrastructure.seeding import (
     DatabaseNotEmpty,
     SeedPlan,
     default_now,
-    micros,
     seed_database,
 )
 from app.infrastructure.settings import Settings
@@ -167,6 +167,10 @@ async def test_the_app_inserts_after_seeding(engine: AsyncEngine) -> None:
     async with open_tessera(settings) as app:
         user = await app.users.create(UserDraft(email="new@example.org", display_name="New"))
     assert user.id == 41
+    # The load stayed out of the change log (the test role is a superuser); the app's own
+    # write after it did not.
+    log = await _rows(engine, "change_log")
+    assert [(row[5], row[6], row[8]) for row in log] == [("user", 41, "insert")]
 
 
 async def test_times_arrive_exact_and_the_connection_decodes_datetimes_again(

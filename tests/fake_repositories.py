@@ -1,9 +1,9 @@
 """In-memory repositories over the tables of a :class:`tests.fakes.FakeUnitOfWork`.
 
-Each mirrors its PostgreSQL adapter: the unique indexes, foreign keys, CHECKs and ON DELETE
-CASCADEs of its table, optimistic locking on ``version``, and keyset paging. A shared generic
-base does the CRUD; each subclass adds what is particular to its entity. Import them from
-:mod:`tests.fakes`.
+Each keeps what the ports promise and tests/contract/ checks on it and on PostgreSQL alike:
+the unique keys (email without regard to case, a token's secret hash), the foreign keys and
+CHECKs, ON DELETE CASCADE, the version guard of every write, and keyset paging. Import them
+from :mod:`tests.fakes`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from app.domain import events, tokens, users
 from app.domain.errors import AlreadyExists, Conflict, InvalidInput, InvalidReference, NotFound
-from app.domain.events import Event, EventDraft, EventFilter, EventPatch
+from app.domain.events import Event, EventDraft, EventFilter
 from app.domain.paging import Cursor, Page, PageRequest
 from app.domain.tokens import (
     ExpiryBucket,
@@ -23,11 +23,10 @@ from app.domain.tokens import (
     Token,
     TokenFilter,
     TokenHealth,
-    TokenPatch,
     in_quick_filter,
     token_status,
 )
-from app.domain.users import DeleteImpact, User, UserDraft, UserFilter, UserPatch
+from app.domain.users import DeleteImpact, User, UserDraft, UserFilter
 
 if TYPE_CHECKING:
     # Only for annotations: tests.fakes imports this module to build its units of work.
@@ -39,7 +38,7 @@ F = TypeVar("F", UserFilter, TokenFilter, EventFilter)
 
 
 def _contains(needle: str | None, *haystack: str) -> bool:
-    # ILIKE '%needle%': no needle matches everything.
+    # ILIKE '%needle%' with its wildcards taken literally; no needle matches everything.
     return not needle or any(needle.lower() in text.lower() for text in haystack)
 
 
@@ -47,7 +46,6 @@ class _FakeRepository(Generic[E, D, F]):
     entity: str
     table: str
     sortable: frozenset[str]
-    updatable: frozenset[str]
 
     def __init__(self, uow: FakeUnitOfWork) -> None:
         self._uow = uow
@@ -64,10 +62,10 @@ class _FakeRepository(Generic[E, D, F]):
         raise NotImplementedError
 
     def _check(self, row: E) -> None:
-        pass  # the unique indexes, foreign keys and CHECKs of the table
+        pass  # the table's unique keys, foreign keys and CHECKs
 
-    def _on_delete(self, ident: int) -> None:
-        pass  # what ON DELETE CASCADE removes with the row
+    def _cascade(self, deleted: Collection[int]) -> None:
+        pass  # what ON DELETE CASCADE removes with the rows
 
     def _owner_exists(self, owner_id: int) -> None:
         if owner_id not in self._uow.tables.users:
@@ -101,45 +99,45 @@ class _FakeRepository(Generic[E, D, F]):
     async def update(
         self, ident: int, version: int, changes: Mapping[str, object], now: datetime
     ) -> E:
-        current = await self._current(ident, version)
-        if unknown := set(changes) - self.updatable:
-            raise ValueError(f"{self.entity} cannot change {sorted(unknown)}")
-        values: dict[str, Any] = {**current.model_dump(), **changes}
-        values["version"] += 1
-        if "updated_at" in values:
-            values["updated_at"] = now
-        # Validated like a row read back, so a service passing a wrong type fails here.
-        row = type(current).model_validate(values)
-        self._check(row)
-        self.rows[ident] = row
-        return row
-
-    async def delete(self, ident: int, version: int | None = None) -> None:
-        await self._current(ident, version)
-        del self.rows[ident]
-        self._on_delete(ident)
+        return self._write([await self._at_version(ident, version)], changes, now)[0]
 
     async def delete_many(self, versions: Mapping[int, int]) -> Sequence[int]:
-        # One DELETE ... WHERE (id, version) IN (...) RETURNING id.
         chosen = self._at_versions(versions)
         for ident in chosen:
             del self.rows[ident]
-            self._on_delete(ident)
+        self._cascade(chosen)
         return chosen
+
+    async def _at_version(self, ident: int, version: int) -> E:
+        current = await self.get(ident)
+        if current.version != version:
+            raise Conflict(self.entity, ident, version)
+        return current
 
     def _at_versions(self, versions: Mapping[int, int]) -> Sequence[int]:
         # The guard of every bulk write: rows that exist and are still at their version.
         return sorted(
-            ident
-            for ident, version in versions.items()
-            if ident in self.rows and self.rows[ident].version == version
+            i for i, v in versions.items() if i in self.rows and self.rows[i].version == v
         )
 
-    async def _current(self, ident: int, version: int | None) -> E:
-        current = await self.get(ident)
-        if version is not None and current.version != version:
-            raise Conflict(self.entity, ident, version)
-        return current
+    def _write(
+        self, rows: Sequence[E], changes: Mapping[str, object], now: datetime
+    ) -> Sequence[E]:
+        # One UPDATE ... RETURNING: every row passes the table's checks, or none is written.
+        written: list[E] = []
+        for current in rows:
+            if unknown := set(changes) - set(type(current).model_fields):
+                raise ValueError(f"{self.table} has no column {sorted(unknown)}")
+            values: dict[str, Any] = {**current.model_dump(), **changes}
+            values["version"] = current.version + 1
+            if "updated_at" in values:
+                values["updated_at"] = now
+            # Validated like a row read back, so a service passing a wrong type fails here.
+            row = type(current).model_validate(values)
+            self._check(row)
+            written.append(row)
+        self.rows.update((row.id, row) for row in written)
+        return written
 
     def _page(self, rows: Sequence[E], page: PageRequest) -> Page[E]:
         if page.sort not in self.sortable:
@@ -156,15 +154,13 @@ class _FakeRepository(Generic[E, D, F]):
             ]
         items = tuple(ordered[: page.limit])
         more = len(ordered) > page.limit
-        cursor = Cursor(*key(items[-1])) if more else None
-        return Page(items, cursor)
+        return Page(items, Cursor(*key(items[-1])) if more else None)
 
 
 class FakeUserRepository(_FakeRepository[User, UserDraft, UserFilter]):
     entity = "user"
     table = "users"
     sortable = users.SORTS
-    updatable = frozenset(UserPatch.model_fields)
 
     def _build(self, ident: int, draft: UserDraft, now: datetime) -> User:
         return User(id=ident, created_at=now, updated_at=now, version=1, **draft.model_dump())
@@ -180,17 +176,18 @@ class FakeUserRepository(_FakeRepository[User, UserDraft, UserFilter]):
         if any(u.id != row.id and u.email.lower() == row.email.lower() for u in self.rows.values()):
             raise AlreadyExists("user", "email")
 
-    def _on_delete(self, ident: int) -> None:
+    def _cascade(self, deleted: Collection[int]) -> None:
         tables = self._uow.tables
-        tables.tokens = {k: t for k, t in tables.tokens.items() if t.owner_id != ident}
-        tables.events = {k: e for k, e in tables.events.items() if e.owner_id != ident}
+        tables.tokens = {k: t for k, t in tables.tokens.items() if t.owner_id not in deleted}
+        tables.events = {k: e for k, e in tables.events.items() if e.owner_id not in deleted}
 
     async def get_by_email(self, email: str) -> User | None:
         return next((u for u in self.rows.values() if u.email.lower() == email.lower()), None)
 
-    async def delete_impact(self, ident: int) -> DeleteImpact:
-        await self.get(ident)
-        return self._impact({ident})
+    async def delete_impact(self, ids: Collection[int]) -> DeleteImpact:
+        if missing := sorted(set(ids) - set(self.rows)):
+            raise NotFound(self.entity, missing[0])
+        return self._impact(set(ids))
 
     def _impact(self, owners: Collection[int]) -> DeleteImpact:
         tables = self._uow.tables
@@ -211,7 +208,6 @@ class FakeTokenRepository(_FakeRepository[Token, NewToken, TokenFilter]):
     entity = "token"
     table = "tokens"
     sortable = tokens.SORTS
-    updatable = frozenset(TokenPatch.model_fields)
 
     def _build(self, ident: int, draft: NewToken, now: datetime) -> Token:
         return Token(id=ident, last_used_at=None, revoked_at=None, version=1, **draft.model_dump())
@@ -228,7 +224,7 @@ class FakeTokenRepository(_FakeRepository[Token, NewToken, TokenFilter]):
         if not filter.statuses and filter.quick is None:
             return True
         if filter.as_of is None:
-            raise ValueError("TokenFilter.statuses and .quick need as_of")
+            raise ValueError("filtering by status or quick filter needs as_of")
         now, soon = filter.as_of, filter.soon
         if filter.quick is not None and not in_quick_filter(row, filter.quick, now, soon):
             return False
@@ -245,76 +241,65 @@ class FakeTokenRepository(_FakeRepository[Token, NewToken, TokenFilter]):
     async def get_by_hash(self, secret_hash: str) -> Token | None:
         return next((t for t in self.rows.values() if t.secret_hash == secret_hash), None)
 
+    async def delete(self, ident: int, version: int) -> None:
+        del self.rows[(await self._at_version(ident, version)).id]
+
     async def list_expiring(self, now: datetime, until: datetime, page: PageRequest) -> Page[Token]:
-        rows = [
-            t for t in self.rows.values() if t.revoked_at is None and now < t.expires_at <= until
-        ]
-        return self._page(rows, page)
+        live = self._owned(None)
+        return self._page([t for t in live if now < t.expires_at <= until], page)
 
     def _owned(self, owner_id: int | None) -> list[Token]:
-        return [t for t in self.rows.values() if owner_id in (None, t.owner_id)]
+        # The unrevoked tokens (of owner_id, or all) that the token figures count.
+        return [
+            t for t in self.rows.values() if t.revoked_at is None and owner_id in (None, t.owner_id)
+        ]
 
     async def quick_counts(
         self, now: datetime, soon: timedelta, owner_id: int | None
     ) -> dict[QuickFilter, int]:
-        owned = self._owned(owner_id)
+        owned = [t for t in self.rows.values() if owner_id in (None, t.owner_id)]
         return {q: sum(in_quick_filter(t, q, now, soon) for t in owned) for q in QuickFilter}
 
     async def expiry_histogram(
         self, now: datetime, bucket: timedelta, buckets: int, owner_id: int | None
     ) -> list[ExpiryBucket]:
-        live = [t.expires_at for t in self._owned(owner_id) if t.revoked_at is None]
+        live = [t.expires_at for t in self._owned(owner_id)]
         result = [ExpiryBucket(None, now, sum(e <= now for e in live))]
         for i in range(buckets):
             starts, ends = now + i * bucket, now + (i + 1) * bucket
-            count = sum(starts <= e < ends and e > now for e in live)
-            result.append(ExpiryBucket(starts, ends, count))
+            result.append(
+                ExpiryBucket(starts, ends, sum(starts <= e < ends and e > now for e in live))
+            )
         return result
 
     async def health_of(
         self, owner_ids: Collection[int], now: datetime, soon: timedelta
     ) -> dict[int, TokenHealth]:
         def health(owner: int) -> TokenHealth:
-            owned = self._owned(owner)
-            expired = sum(in_quick_filter(t, QuickFilter.EXPIRED, now, soon) for t in owned)
+            expiries = [t.expires_at for t in self._owned(owner)]
             return TokenHealth(
-                expired, sum(in_quick_filter(t, QuickFilter.EXPIRING, now, soon) for t in owned)
+                sum(e <= now for e in expiries), sum(now < e <= now + soon for e in expiries)
             )
 
         return {owner: health(owner) for owner in owner_ids}
 
     async def revoke_many(self, versions: Mapping[int, int], now: datetime, by: str) -> list[Token]:
-        chosen = [i for i in self._at_versions(versions) if self.rows[i].revoked_at is None]
-        return self._change(chosen, {"revoked_at": now, "revoked_by": by})
+        chosen = [self.rows[i] for i in self._at_versions(versions)]
+        live = [t for t in chosen if t.revoked_at is None]
+        return list(self._write(live, {"revoked_at": now, "revoked_by": by}, now))
 
     async def extend_many(
         self, versions: Mapping[int, int], expires_at: datetime, now: datetime
     ) -> list[Token]:
-        def extendable(token: Token) -> bool:
-            return token.revoked_at is None and token.expires_at < expires_at
-
-        chosen = [i for i in self._at_versions(versions) if extendable(self.rows[i])]
-        return self._change(chosen, {"expires_at": expires_at})
-
-    def _change(self, ids: Collection[int], changes: dict[str, Any]) -> list[Token]:
-        # One UPDATE ... RETURNING: every row changes (version bumped), or none does.
-        changed = []
-        for ident in sorted(set(ids)):
-            current = self.rows[ident]
-            row = Token.model_validate(
-                {**current.model_dump(), **changes, "version": current.version + 1}
-            )
-            self._check(row)
-            changed.append(row)
-        self.rows.update((t.id, t) for t in changed)
-        return changed
+        chosen = [self.rows[i] for i in self._at_versions(versions)]
+        live = [t for t in chosen if t.revoked_at is None and t.expires_at < expires_at]
+        return list(self._write(live, {"expires_at": expires_at}, now))
 
 
 class FakeEventRepository(_FakeRepository[Event, EventDraft, EventFilter]):
     entity = "event"
     table = "events"
     sortable = events.SORTS
-    updatable = frozenset(EventPatch.model_fields)
 
     def _build(self, ident: int, draft: EventDraft, now: datetime) -> Event:
         return Event(id=ident, created_at=now, updated_at=now, version=1, **draft.model_dump())
@@ -329,14 +314,11 @@ class FakeEventRepository(_FakeRepository[Event, EventDraft, EventFilter]):
         )
 
     def _clashes(self, row: Event) -> bool:
-        # The SQL EXISTS: another event of the owner sharing time; touching is not sharing.
-        return any(
-            other.id != row.id
-            and other.owner_id == row.owner_id
-            and other.starts_at < row.ends_at
-            and other.ends_at > row.starts_at
-            for other in self.rows.values()
+        # Another event of the owner sharing time; touching is not sharing.
+        shares = EventFilter(
+            owner_id=row.owner_id, starts_before=row.ends_at, ends_after=row.starts_at
         )
+        return any(e.id != row.id and self._matches(e, shares) for e in self.rows.values())
 
     def _check(self, row: Event) -> None:
         self._owner_exists(row.owner_id)
@@ -350,7 +332,6 @@ class FakeEventRepository(_FakeRepository[Event, EventDraft, EventFilter]):
         ends_at: datetime,
         exclude_id: int | None = None,
     ) -> Sequence[Event]:
-        # Sharing time is the list's "touches the range" rule for the owner's events.
         shares = EventFilter(owner_id=owner_id, starts_before=ends_at, ends_after=starts_at)
         found = [e for e in self.rows.values() if e.id != exclude_id and self._matches(e, shares)]
         return sorted(found, key=lambda e: (e.starts_at, e.id))

@@ -66,10 +66,6 @@ class CrudRepository(Protocol[EntityT, DraftT, FilterT]):
         """
         ...
 
-    async def delete(self, ident: int, version: int | None = None) -> None:
-        """Delete the record (guarded by ``version`` when given)."""
-        ...
-
     async def delete_many(self, versions: Mapping[int, int]) -> Sequence[int]:
         """Delete, in one statement, those records still at their version (id → version).
 
@@ -85,8 +81,12 @@ class UserRepository(CrudRepository[User, UserDraft, UserFilter], Protocol):
         """The user with this email, compared without regard to case."""
         ...
 
-    async def delete_impact(self, ident: int) -> DeleteImpact:
-        """How many tokens and events would go with this user."""
+    async def delete_impact(self, ids: Collection[int]) -> DeleteImpact:
+        """How many tokens and events would go with these users, in total (one query).
+
+        Raises ``NotFound`` (naming the lowest id) if any of them is gone: zero counts for
+        a user deleted meanwhile would make the confirmation lie.
+        """
         ...
 
     async def delete_many_counted(
@@ -101,6 +101,13 @@ class TokenRepository(CrudRepository[Token, NewToken, TokenFilter], Protocol):
 
     async def get_by_hash(self, secret_hash: str) -> Token | None:
         """The token whose secret hashes to this value."""
+        ...
+
+    async def delete(self, ident: int, version: int) -> None:
+        """Delete the token if it is still at ``version``.
+
+        Raises ``NotFound`` if it is gone and ``Conflict`` if it moved on.
+        """
         ...
 
     async def list_expiring(self, now: datetime, until: datetime, page: PageRequest) -> Page[Token]:

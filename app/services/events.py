@@ -135,21 +135,6 @@ class EventService(Service):
             await uow.commit()
         return event
 
-    async def delete(self, event_id: int, version: int) -> None:
-        """Delete the event.
-
-        Args:
-            event_id: the event's id.
-            version: the version the user confirmed.
-
-        Raises:
-            NotFound: no such event.
-            Conflict: the event changed since ``version``.
-        """
-        async with self._uow_factory() as uow:
-            await uow.events.delete(event_id, version)
-            await uow.commit()
-
     async def delete_many(self, events: Sequence[Event]) -> BulkResult[Event]:
         """Delete these events: one guarded DELETE, in one transaction.
 
@@ -190,18 +175,6 @@ class EventService(Service):
         return await self._read(
             lambda uow: uow.events.overlapping(owner_id, starts_at, ends_at, exclude_id)
         )
-
-    async def clashes(self, draft: EventDraft, exclude_id: int | None = None) -> Sequence[Event]:
-        """The owner's events that the drafted event would clash with, for the editor's warning.
-
-        Args:
-            draft: the event as the editor has it (new, or an edit's full new state).
-            exclude_id: the event being edited, so it does not clash with itself.
-
-        Returns:
-            The owner's events sharing time with the draft, by start; touching ones do not.
-        """
-        return await self.overlapping(draft.owner_id, draft.starts_at, draft.ends_at, exclude_id)
 
 
 async def _require_owner(uow: UnitOfWork, owner_id: int) -> None:

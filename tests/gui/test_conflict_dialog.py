@@ -146,7 +146,7 @@ async def test_a_row_deleted_before_the_save_is_said_to_be_deleted(
     editing: UserDialog, fake_backend: Backend, fake_db: FakeUnitOfWorkFactory
 ) -> None:
     ada = _stored(fake_db)
-    await fake_backend.users.delete(ada.id, ada.version)
+    await fake_backend.users.delete_many([ada])
     editing.display_name.setText("Ada Lovelace")
     editing.save_button.click()
     await until(lambda: editing.error_at(""), what="a message at the form")
@@ -166,10 +166,10 @@ async def test_a_row_deleted_while_choosing_is_said_to_be_deleted(
     editing: UserDialog, fake_backend: Backend, fake_db: FakeUnitOfWorkFactory
 ) -> None:
     ada = _stored(fake_db)
-    await fake_backend.users.update(ada.id, ada.version, UserPatch(is_active=False))
+    theirs = await fake_backend.users.update(ada.id, ada.version, UserPatch(is_active=False))
     editing.display_name.setText("Ada Lovelace")
     dialog = await _save_into_conflict(editing)
-    await fake_backend.users.delete(ada.id, ada.version + 1)
+    await fake_backend.users.delete_many([theirs])
     press(dialog, f"{CONFLICT}_apply")
     await until(lambda: editing.error_at(""), what="a message at the form")
     assert editing.error_at("") == deleted_text("user")

@@ -185,7 +185,7 @@ async def test_bulk_delete_of_users_deletes_only_those_unchanged_with_what_they_
     draft = EventDraft(owner_id=cy.id, title="Review", starts_at=NOW, ends_at=NOW + DAY)
     await a.events.create(draft)
     robert = await b.users.update(bob.id, bob.version, UserPatch(display_name="Robert"))
-    await b.users.delete(dee.id, dee.version)
+    await b.users.delete_many([dee])
 
     with _writes(a.engine) as writes:
         deleted = await a.users.delete_many([ann, bob, cy, dee])

@@ -148,6 +148,8 @@ async def test_clashes_warns_of_the_owners_overlapping_events(uow_factory: UowFa
     await service.create(EventDraft(owner_id=ana, title="Ana's", starts_at=NOW, ends_at=NOW + HOUR))
     draft = EventDraft(owner_id=kim, title="new", starts_at=NOW, ends_at=NOW + 2 * HOUR)
 
-    assert [e.id for e in await service.clashes(draft)] == [during.id]
-    assert await service.clashes(draft, exclude_id=during.id) == []
-    assert before.id not in [e.id for e in await service.clashes(draft)]
+    # What the event dialog asks before saving the draft.
+    span = (draft.owner_id, draft.starts_at, draft.ends_at)
+    assert [e.id for e in await service.overlapping(*span)] == [during.id]
+    assert await service.overlapping(*span, exclude_id=during.id) == []
+    assert before.id not in [e.id for e in await service.overlapping(*span)]

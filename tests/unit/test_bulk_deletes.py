@@ -42,7 +42,7 @@ async def test_deleting_users_reports_each_and_counts_what_went_with_them(
     await events.create(draft)
     # Someone else renames Bob and deletes Dee after the window loaded them.
     bob_now = await users.update(bob.id, bob.version, UserPatch(display_name="Robert"))
-    await users.delete(dee.id, dee.version)
+    await users.delete_many([dee])
     units = len(uow_factory.units)
 
     deleted = await users.delete_many([ann, bob, cy, dee, ann])

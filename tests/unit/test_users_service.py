@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 
+from app.domain.bulk import BulkResult
 from app.domain.errors import AlreadyExists, Conflict, NotFound, Unavailable
 from app.domain.events import EventDraft
 from app.domain.paging import PageRequest
@@ -151,8 +152,12 @@ async def test_update_missing_user_is_not_found(users: UserService) -> None:
         await users.update(7, 1, UserPatch(display_name="Nobody"))
 
 
-async def test_delete_impact_counts_what_goes_with_the_user(
-    users: UserService, tokens: TokenService, events: EventService, clock: FrozenClock
+async def test_delete_impact_counts_what_goes_with_the_users(
+    users: UserService,
+    tokens: TokenService,
+    events: EventService,
+    clock: FrozenClock,
+    uow_factory: FakeUnitOfWorkFactory,
 ) -> None:
     kim = await add(users, "kim@example.org", "Kim")
     ana = await add(users, "ana@example.org", "Ana")
@@ -165,10 +170,17 @@ async def test_delete_impact_counts_what_goes_with_the_user(
         EventDraft(owner_id=kim.id, title="1:1", starts_at=clock.now, ends_at=clock.now)
     )
 
-    assert await users.delete_impact(kim.id) == DeleteImpact(tokens=2, events=1)
-    assert await users.delete_impact(ana.id) == DeleteImpact(tokens=1, events=0)
+    units = len(uow_factory.units)
+    assert await users.delete_impact([kim.id]) == DeleteImpact(tokens=2, events=1)
+    assert await users.delete_impact([ana.id]) == DeleteImpact(tokens=1, events=0)
+    assert await users.delete_impact([kim.id, ana.id]) == DeleteImpact(tokens=3, events=1)
+    assert await users.delete_impact([]) == DeleteImpact(tokens=0, events=0)
     with pytest.raises(NotFound):
-        await users.delete_impact(999)
+        await users.delete_impact([999])
+    with pytest.raises(NotFound):
+        await users.delete_impact([kim.id, 999])
+    # One short read per question, whatever the number of users.
+    assert len(uow_factory.units) == units + 6
 
 
 async def test_delete_cascades_to_tokens_and_events_of_that_user_only(
@@ -183,8 +195,9 @@ async def test_delete_cascades_to_tokens_and_events_of_that_user_only(
         EventDraft(owner_id=kim.id, title="1:1", starts_at=clock.now, ends_at=later)
     )
 
-    await users.delete(kim.id, kim.version)
+    deleted = await users.delete_many([kim])
 
+    assert deleted.result.done == (kim,)
     with pytest.raises(NotFound):
         await users.get(kim.id)
     with pytest.raises(NotFound):
@@ -196,11 +209,11 @@ async def test_delete_cascades_to_tokens_and_events_of_that_user_only(
 
 async def test_delete_with_stale_version_keeps_the_user(users: UserService) -> None:
     user = await add(users, "ana@example.org", "Ana")
-    await users.update(user.id, user.version, UserPatch(is_active=False))
+    changed = await users.update(user.id, user.version, UserPatch(is_active=False))
 
-    with pytest.raises(Conflict):
-        await users.delete(user.id, user.version)
+    deleted = await users.delete_many([user])
 
+    assert deleted.result == BulkResult(stale=(changed,))
     assert (await users.get(user.id)).version == 2
 
 

@@ -99,10 +99,8 @@ class UsersTab(RecordTab[User, UserFilter]):
             self.message.emit(f"Saved {dialog.saved.email}.")
 
     async def delete_rows(self, rows: Sequence[User]) -> None:
-        tokens = events = 0
-        for user in rows:
-            impact = await self.users.delete_impact(user.id)
-            tokens, events = tokens + impact.tokens, events + impact.events
+        impact = await self.users.delete_impact([user.id for user in rows])
+        tokens, events = impact.tokens, impact.events
         who = (
             f"{rows[0].display_name} <{rows[0].email}>"
             if len(rows) == 1

@@ -56,6 +56,14 @@ def contains(column: Any, needle: str) -> ColumnElement[bool]:
     return column.ilike(f"%{escaped}%", escape="\\")  # type: ignore[no-any-return]
 
 
+def ids_param(ids: Collection[int]) -> ColumnElement[Any]:
+    """``ANY(:ids)`` with the ids as one array parameter (not one parameter per id).
+
+    The same prepared statement then serves every call, whatever the number of ids.
+    """
+    return any_(bindparam("ids", sorted(set(ids)), type_=ARRAY(BigInteger)))
+
+
 def at_versions(table: Table, versions: Mapping[int, int]) -> ColumnElement[bool]:
     """``(id, version) IN (SELECT * FROM unnest(:ids, :versions))``.
 
@@ -96,7 +104,7 @@ def _from_driver(error: BaseException, entity: str) -> BaseException:
 
 
 class SqlRepository(Generic[EntityT, DraftT, FilterT]):
-    """add, get, list, count, estimate, update and delete for one table.
+    """add, get, list, count, estimate, update and bulk delete for one table.
 
     Subclasses name the table, the entity, the sortable columns and how a filter
     becomes WHERE clauses. Rows become entities by the entity's own field types.
@@ -202,11 +210,8 @@ class SqlRepository(Generic[EntityT, DraftT, FilterT]):
         """The records with these ids that exist, in id order (one query)."""
         if not ids:
             return []
-        # One array parameter, not one parameter per id: the same prepared statement
-        # serves every call, whatever the number of ids.
         column = self.table.c.id
-        wanted = bindparam("ids", sorted(set(ids)), type_=ARRAY(BigInteger))
-        statement = select(self.table).where(column == any_(wanted)).order_by(column)
+        statement = select(self.table).where(column == ids_param(ids)).order_by(column)
         return self._to_entities(await self._rows(statement))
 
     def _sort_column(self, name: str) -> Any:
@@ -280,15 +285,6 @@ class SqlRepository(Generic[EntityT, DraftT, FilterT]):
             await self._raise_missing_or_stale(ident, version)
         return self._to_entity(rows[0])
 
-    async def delete(self, ident: int, version: int | None = None) -> None:
-        """Delete the row; with ``version``, only if it is still at that version."""
-        statement = delete(self.table).where(self.table.c.id == ident)
-        if version is not None:
-            statement = statement.where(self.table.c.version == version)
-        rows = await self._rows(statement.returning(self.table.c.id))
-        if not rows:
-            await self._raise_missing_or_stale(ident, version)
-
     async def delete_many(self, versions: Mapping[int, int]) -> Sequence[int]:
         """One DELETE of the rows still at their version; the ids deleted, in order."""
         if not versions:
@@ -320,7 +316,7 @@ class SqlRepository(Generic[EntityT, DraftT, FilterT]):
         rows = sorted(await self._rows(statement), key=lambda row: int(row.id))
         return self._to_entities(rows)
 
-    async def _raise_missing_or_stale(self, ident: int, version: int | None) -> None:
+    async def _raise_missing_or_stale(self, ident: int, version: int) -> None:
         if await self.find(ident) is None:
             raise NotFound(self.entity_name, ident)
-        raise Conflict(self.entity_name, ident, version or 0)
+        raise Conflict(self.entity_name, ident, version)

@@ -18,12 +18,10 @@ from datetime import datetime, timedelta
 from typing import Any, TypeAlias
 
 from sqlalchemy import (
-    BigInteger,
     ColumnElement,
     DateTime,
     Select,
     and_,
-    any_,
     bindparam,
     case,
     false,
@@ -34,7 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from app.domain.tokens import IDLE_AFTER, QuickFilter, TokenFilter, TokenStatus
-from app.infrastructure.repositories.base import Clauses, contains
+from app.infrastructure.repositories.base import Clauses, contains, ids_param
 from app.infrastructure.tables import tokens
 
 # A SELECT of any columns (Select is generic in the types of its columns).
@@ -99,11 +97,6 @@ def filter_clauses(filter: TokenFilter) -> Clauses:
     if filter.expires_to is not None:
         where.append(_expires < filter.expires_to)
     return where
-
-
-def ids_param(ids: Collection[int]) -> ColumnElement[Any]:
-    """``ANY(:ids)`` with the ids as one array parameter (not one parameter per id)."""
-    return any_(bindparam("ids", sorted(set(ids)), type_=ARRAY(BigInteger)))
 
 
 def quick_counts_query(now: datetime, soon: timedelta, owner_id: int | None) -> AnySelect:

@@ -6,7 +6,7 @@ from collections.abc import Collection, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from app.domain.paging import Page, PageRequest
 from app.domain.tokens import (
@@ -44,6 +44,16 @@ class SqlTokenRepository(SqlRepository[Token, NewToken, TokenFilter]):
         """The token whose secret hashes to ``secret_hash`` (unique index)."""
         rows = await self._rows(select(tokens).where(tokens.c.secret_hash == secret_hash))
         return self._to_entity(rows[0]) if rows else None
+
+    async def delete(self, ident: int, version: int) -> None:
+        """Delete the token if it is still at ``version``."""
+        statement = (
+            delete(tokens)
+            .where(tokens.c.id == ident, tokens.c.version == version)
+            .returning(tokens.c.id)
+        )
+        if not await self._rows(statement):
+            await self._raise_missing_or_stale(ident, version)
 
     async def list_expiring(self, now: datetime, until: datetime, page: PageRequest) -> Page[Token]:
         """Unrevoked tokens with ``now < expires_at <= until``, soonest first."""

@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     statement_timeout_s: float = Field(default=30.0, ge=0)
     data_dir: Path = Field(default_factory=_default_data_dir)
     expiring_soon_days: int = Field(default=7, ge=0, le=365)
+    # How long the change log keeps history (TESSERA_HISTORY_DAYS); older changes are pruned.
+    history_days: int = Field(default=365, ge=1, le=36_500)
 
     @field_validator("database_url", mode="before")
     @classmethod
@@ -50,6 +52,11 @@ class Settings(BaseSettings):
     def expiring_soon(self) -> timedelta:
         """The window in which a token counts as expiring soon."""
         return timedelta(days=self.expiring_soon_days)
+
+    @property
+    def history_kept(self) -> timedelta:
+        """How long changes stay in the log."""
+        return timedelta(days=self.history_days)
 
 
 def async_url(url: str) -> URL:

@@ -100,7 +100,7 @@ async def test_the_wizard_migrates_an_empty_database_on_a_server(
         (report,) = await checked
         assert report is not None
         assert wizard.currentId() == CHECK
-        assert "The database is empty: 4 migrations to apply" in wizard.check_page.status.text()
+        assert "The database is empty: 5 migrations to apply" in wizard.check_page.status.text()
         wizard.next()
         assert wizard.currentId() == APPLY
         applied = emitted(wizard.applied, within=60)

@@ -51,10 +51,11 @@ async def _event(connection: AsyncConnection, owner: int) -> int:
 
 
 async def _log(connection: AsyncConnection) -> list[Any]:
+    # The test's own changes: its transaction's (other tests commit to the same database).
     result = await connection.execute(
         text(
             "SELECT id, xid, actor, program, entity, row_id, owner_id, operation, before, after "
-            "FROM change_log ORDER BY id"
+            "FROM change_log WHERE xid = pg_current_xact_id()::text::bigint ORDER BY id"
         )
     )
     return list(result)

@@ -272,6 +272,10 @@ class FakeTokenRepository(_FakeRepository[Token, NewToken, TokenFilter]):
             )
         return result
 
+    async def next_status_change(self, now: datetime, soon: timedelta) -> datetime | None:
+        moments = [m for t in self._owned(None) for m in (t.expires_at - soon, t.expires_at)]
+        return min((m for m in moments if m > now), default=None)
+
     async def health_of(
         self, owner_ids: Collection[int], now: datetime, soon: timedelta
     ) -> dict[int, TokenHealth]:

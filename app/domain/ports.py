@@ -135,6 +135,11 @@ class TokenRepository(CrudRepository[Token, NewToken, TokenFilter], Protocol):
         """Expired and expiring unrevoked tokens per owner; owners without any get zeros."""
         ...
 
+    async def next_status_change(self, now: datetime, soon: timedelta) -> datetime | None:
+        """The first instant after ``now`` at which an unrevoked token becomes expiring soon
+        or expired; None when none ever will."""
+        ...
+
     async def revoke_many(self, versions: Mapping[int, int], now: datetime, by: str) -> list[Token]:
         """Revoke, in one statement, the unrevoked tokens still at their version.
 

@@ -63,6 +63,10 @@ class EventService(Service):
         """
         return await self._read(lambda uow: uow.events.estimate_total())
 
+    async def get_many(self, event_ids: Collection[int]) -> Sequence[Event]:
+        """The events with these ids that still exist, in id order (to refresh shown rows)."""
+        return await self._read(lambda uow: uow.events.get_many(event_ids))
+
     async def get(self, event_id: int) -> Event:
         """The event with this id.
 

@@ -344,3 +344,22 @@ async def test_delete_many_takes_only_the_tokens_still_at_their_version(
         left = await uow.tokens.get_many([kept.id, moved.id, gone.id])
     assert list(deleted) == [kept.id]
     assert left == [moved]
+
+
+async def test_the_next_status_change_is_the_first_expiry_or_turn_to_expiring_soon(
+    uow_factory: UowFactory,
+) -> None:
+    # Far past anything other tests leave committed (lifetimes are at most a year).
+    later = NOW + timedelta(days=1_000)
+    async with uow_factory() as uow:
+        kim = await user(uow)
+        assert await uow.tokens.next_status_change(later, SOON) is None
+        soon = await token(uow, kim, 1, timedelta(days=1_003))  # already expiring soon
+        await token(uow, kim, 2, timedelta(days=1_020))  # turns soon at day 1,013
+        revoked = await token(uow, kim, 3, timedelta(days=1_001))
+        await uow.tokens.revoke_many({revoked.id: revoked.version}, NOW, "ana")
+
+        first = await uow.tokens.next_status_change(later, SOON)
+        after_expiry = await uow.tokens.next_status_change(soon.expires_at, SOON)
+    assert first == soon.expires_at
+    assert after_expiry == NOW + timedelta(days=1_013)

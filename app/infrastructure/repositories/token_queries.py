@@ -146,3 +146,11 @@ def health_query(owner_ids: Collection[int], now: datetime, soon: timedelta) -> 
         .where(tokens.c.owner_id == ids_param(owner_ids), _unrevoked, _expires <= now + soon)
         .group_by(tokens.c.owner_id)
     )
+
+
+def next_status_change_query(now: datetime, soon: timedelta) -> AnySelect:
+    """The first instant after ``now`` at which an unrevoked token changes status."""
+    live = tokens.c.revoked_at.is_(None)
+    expires = select(func.min(tokens.c.expires_at)).where(live, tokens.c.expires_at > now)
+    turns_soon = select(func.min(tokens.c.expires_at)).where(live, tokens.c.expires_at > now + soon)
+    return select(func.least(expires.scalar_subquery(), turns_soon.scalar_subquery() - soon))

@@ -96,6 +96,13 @@ class SqlTokenRepository(SqlRepository[Token, NewToken, TokenFilter]):
                 health[int(owner)] = TokenHealth(int(expired), int(expiring))
         return health
 
+    async def next_status_change(self, now: datetime, soon: timedelta) -> datetime | None:
+        """Two index probes on unrevoked expiries: the next expiry, the next to come within
+        ``soon``."""
+        row = (await self._rows(q.next_status_change_query(now, soon)))[0]
+        found: datetime | None = row[0]
+        return found
+
     async def revoke_many(self, versions: Mapping[int, int], now: datetime, by: str) -> list[Token]:
         """One UPDATE revoking those still unrevoked and at their version; in id order."""
         where = [tokens.c.revoked_at.is_(None)]

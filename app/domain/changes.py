@@ -44,6 +44,8 @@ class Change:
     xid: int
     actor: str
     program: str
+    action: str | None
+    """The window action it was part of (``app.domain.acting``); None for other writers."""
     entity: Entity
     row_id: int
     owner_id: int | None

@@ -41,7 +41,7 @@ _START = text(
 
 _READ = text(
     f"SELECT {_HORIZON} AS horizon, c.* FROM (SELECT 1) AS one LEFT JOIN LATERAL ("  # noqa: S608
-    " SELECT id, changed_at, xid, actor, program, entity, row_id, owner_id, operation,"
+    " SELECT id, changed_at, xid, actor, program, action, entity, row_id, owner_id, operation,"
     " before, after FROM change_log"
     " WHERE (id > :last_id OR xid >= :horizon) AND NOT (id = ANY(:seen))"
     " ORDER BY id LIMIT :limit) AS c ON true"
@@ -60,6 +60,7 @@ def _change(row: Row[Any]) -> Change:
         xid=row.xid,
         actor=row.actor,
         program=row.program,
+        action=row.action,
         entity=Entity(row.entity),
         row_id=row.row_id,
         owner_id=row.owner_id,

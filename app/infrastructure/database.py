@@ -35,6 +35,7 @@ class Database:
         self._sessions: async_sessionmaker[AsyncSession] | None = None
         self.label = LOCAL_LABEL
         self.url: URL | None = None
+        self.actor: str | None = None  # who the change log names for this app's writes
 
     async def open(self) -> None:
         """Resolve the URL (starting the embedded server if needed) and create the engine."""
@@ -92,7 +93,7 @@ class Database:
 
     def unit_of_work(self) -> SqlUnitOfWork:
         """A fresh unit of work: the factory the services take."""
-        return SqlUnitOfWork(self.sessions)
+        return SqlUnitOfWork(self.sessions, self.actor)
 
     def migrations(self) -> MigrationRunner:
         """Schema inspection and upgrades for this database."""

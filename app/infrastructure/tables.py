@@ -198,6 +198,10 @@ class ChangeRow(Base):
         nullable=False,
         server_default=text("COALESCE(current_setting('application_name'::text, true), ''::text)"),
     )
+    # The window action the change was part of (see app.domain.acting), for undo.
+    action: Mapped[str | None] = mapped_column(
+        Text, server_default=text("NULLIF(current_setting('tessera.action'::text, true), ''::text)")
+    )
     entity: Mapped[str] = mapped_column(Text, nullable=False)
     row_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
     # A token's or an event's owner, so that a user's history includes them.
@@ -213,6 +217,7 @@ class ChangeRow(Base):
         Index("ix_change_log_owner_id_id", "owner_id", "id"),
         Index("ix_change_log_changed_at", "changed_at"),
         Index("ix_change_log_xid", "xid"),
+        Index("ix_change_log_action", "action", postgresql_where=text("action IS NOT NULL")),
     )
 
 

@@ -6,9 +6,12 @@ import logging
 from types import TracebackType
 from typing import Self
 
+from sqlalchemy import event, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import ORMExecuteState, Session
 
+from app.domain.acting import current_action
 from app.infrastructure.errors import translated
 from app.infrastructure.repositories import (
     SqlEventRepository,
@@ -18,12 +21,37 @@ from app.infrastructure.repositories import (
 
 _log = logging.getLogger(__name__)
 
+# Who and which action, for the change log's triggers (revision 0005); local to the
+# transaction, so a pooler in transaction mode carries them as well as a plain server.
+_TAG = text(
+    "SELECT set_config('tessera.actor', :actor, true), set_config('tessera.action', :action, true)"
+)
+_ACTOR, _TAGGED = "tessera_actor", "tessera_tagged"
+
+
+def _tag_writes(state: ORMExecuteState) -> None:
+    # Once per transaction, before its first INSERT, UPDATE or DELETE: reads pay nothing.
+    if not (state.is_insert or state.is_update or state.is_delete):
+        return
+    session: Session = state.session
+    transaction = session.get_transaction()
+    if session.info.get(_TAGGED) is transaction:
+        return
+    session.info[_TAGGED] = transaction
+    actor = session.info.get(_ACTOR) or ""
+    session.execute(_TAG, {"actor": actor, "action": current_action() or ""})
+
+
+# Every session of the process: a write through any of them is logged with its action.
+event.listen(Session, "do_orm_execute", _tag_writes)
+
 
 class SqlUnitOfWork:
     """``async with uow: ...; await uow.commit()`` — anything not committed is rolled back.
 
     A new session per unit: short-lived, one per user action, never one for the
-    app's life.
+    app's life. Its writes are logged as ``actor``'s (the database role's when None),
+    as part of the action running (``app.domain.acting``).
 
     What a read costs (the services open one unit per read): a pool checkout with no
     ping (see ``create_engine``), BEGIN sent lazily with the first SQLAlchemy statement,
@@ -36,12 +64,16 @@ class SqlUnitOfWork:
     tokens: SqlTokenRepository
     events: SqlEventRepository
 
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self, session_factory: async_sessionmaker[AsyncSession], actor: str | None = None
+    ) -> None:
         self._session_factory = session_factory
         self._session: AsyncSession | None = None
+        self._actor = actor
 
     async def __aenter__(self) -> Self:
         self._session = self._session_factory()
+        self._session.info[_ACTOR] = self._actor
         self.users = SqlUserRepository(self._session)
         self.tokens = SqlTokenRepository(self._session)
         self.events = SqlEventRepository(self._session)

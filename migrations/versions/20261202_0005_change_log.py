@@ -15,7 +15,8 @@ program is logged as surely as one from Tessera:
   wake-up.
 
 Who: ``tessera.actor`` when the transaction set it (``set_config('tessera.actor', …,
-true)``), otherwise the database role. Which program: ``application_name``. The log
+true)``), otherwise the database role. Which program: ``application_name``. Which action
+of a Tessera window (``tessera.action``): what one undo takes back. The log
 functions are ``SECURITY DEFINER``, owned by the schema owner: roles that may write the
 tables may not write the log, and cannot forge it.
 
@@ -51,6 +52,7 @@ CREATE TABLE change_log (
     actor text NOT NULL
         DEFAULT coalesce(nullif(current_setting('tessera.actor', true), ''), session_user),
     program text NOT NULL DEFAULT coalesce(current_setting('application_name', true), ''),
+    action text DEFAULT nullif(current_setting('tessera.action', true), ''),
     entity text NOT NULL,
     row_id bigint NOT NULL,
     owner_id bigint,
@@ -68,6 +70,7 @@ _INDEXES = (
     "CREATE INDEX ix_change_log_owner_id_id ON change_log (owner_id, id)",
     "CREATE INDEX ix_change_log_changed_at ON change_log (changed_at)",
     "CREATE INDEX ix_change_log_xid ON change_log (xid)",
+    "CREATE INDEX ix_change_log_action ON change_log (action) WHERE action IS NOT NULL",
 )
 
 # One statement each: asyncpg prepares what it is given, and a prepared statement holds one.

@@ -4,20 +4,26 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
 import pytest
 import pytest_asyncio
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.engine import URL
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
+from app.domain.acting import acting
+from app.domain.paging import PageRequest
+from app.domain.users import UserDraft, UserFilter
 from app.infrastructure.db import create_engine
 from app.infrastructure.migrations import MigrationRunner
 from app.infrastructure.settings import Settings
+from app.infrastructure.uow import SqlUnitOfWork
 
 HASH = "ab" * 32
+NOW = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
 
 
 async def _user(connection: AsyncConnection, email: str = "kim@example.org") -> int:
@@ -54,7 +60,8 @@ async def _log(connection: AsyncConnection) -> list[Any]:
     # The test's own changes: its transaction's (other tests commit to the same database).
     result = await connection.execute(
         text(
-            "SELECT id, xid, actor, program, entity, row_id, owner_id, operation, before, after "
+            "SELECT id, xid, actor, program, action, entity, row_id, owner_id, operation, "
+            "before, after "
             "FROM change_log WHERE xid = pg_current_xact_id()::text::bigint ORDER BY id"
         )
     )
@@ -238,3 +245,27 @@ async def test_a_role_that_may_write_the_tables_may_not_write_the_log(
             await connection.execute(text(f'DROP ROLE "{role}"'))
     assert entry is not None
     assert (entry["actor"], entry["entity"]) == (role, "user")
+
+
+async def test_a_unit_of_work_names_its_actor_and_action_for_writes_only(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    sent: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        sent.append(statement)
+
+    async with SqlUnitOfWork(sessions, actor="ana") as uow:
+        connection = await uow.users._session.connection()
+        event.listen(connection.sync_engine, "before_cursor_execute", record)
+        try:
+            await uow.users.list(UserFilter(), PageRequest(sort="email"))
+            assert not any("set_config" in s for s in sent)  # reads pay nothing
+            with acting() as action:
+                kim = await uow.users.add(UserDraft(email="kim@x.org", display_name="K"), NOW)
+                await uow.users.add(UserDraft(email="lee@x.org", display_name="L"), NOW)
+        finally:
+            event.remove(connection.sync_engine, "before_cursor_execute", record)
+        [entry, _] = await _log(await uow.users._session.connection())
+    assert sum("set_config" in s for s in sent) == 1  # once per transaction
+    assert (entry.row_id, entry.actor, entry.action) == (kim.id, "ana", action)

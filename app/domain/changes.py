@@ -106,6 +106,25 @@ class ChangeBatch:
         return {c.owner_id for c in self.of(entity) if c.owner_id is not None}
 
 
+@dataclass(frozen=True, slots=True)
+class ChangeFilter:
+    """Which changes the Recent changes view lists (every field optional)."""
+
+    actor: str | None = None
+    entity: Entity | None = None
+    operation: Operation | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChangePage:
+    """Changes newest first, and the id to read older ones before (None: no more)."""
+
+    changes: tuple[Change, ...]
+    older_than: int | None
+
+
 class ChangeLog(Protocol):
     """The log as stored: read on from a cursor, and let old history go."""
 
@@ -119,6 +138,16 @@ class ChangeLog(Protocol):
 
     async def prune(self, before: datetime, batch: int) -> int:
         """Delete up to ``batch`` changes older than ``before``; how many went."""
+        ...
+
+    async def history(
+        self, entity: Entity, row_id: int, older_than: int | None, limit: int
+    ) -> ChangePage:
+        """One record's changes, newest first; a user's include its tokens' and events'."""
+        ...
+
+    async def recent(self, filter: ChangeFilter, older_than: int | None, limit: int) -> ChangePage:
+        """The whole log, newest first, as filtered."""
         ...
 
 

@@ -6,7 +6,7 @@ import logging
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy import event, text
+from sqlalchemy import CTE, Select, event, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import ORMExecuteState, Session
@@ -26,20 +26,45 @@ _log = logging.getLogger(__name__)
 _TAG = text(
     "SELECT set_config('tessera.actor', :actor, true), set_config('tessera.action', :action, true)"
 )
-_ACTOR, _TAGGED = "tessera_actor", "tessera_tagged"
+ACTOR_KEY, ACTION_KEY, _TAGGED = "tessera_actor", "tessera_action", "tessera_tagged"
+
+
+def name_session(session: AsyncSession, actor: str | None) -> None:
+    """Remember who writes through ``session`` and the action running now.
+
+    Called in the caller's task: the statements themselves run in SQLAlchemy's greenlet,
+    whose context does not see the caller's context variables.
+    """
+    session.info[ACTOR_KEY] = actor
+    session.info[ACTION_KEY] = current_action()
+
+
+def tag(session: Session) -> None:
+    """Name the session's actor and the running action for this transaction's writes."""
+    session.connection()  # begins the transaction, so that it can be told apart
+    session.info[_TAGGED] = session.get_transaction()
+    actor = session.info.get(ACTOR_KEY) or ""
+    session.execute(_TAG, {"actor": actor, "action": session.info.get(ACTION_KEY) or ""})
+
+
+def _writes(state: ORMExecuteState) -> bool:
+    if state.is_insert or state.is_update or state.is_delete:
+        return True
+    # A SELECT over a data-modifying CTE (``WITH gone AS (DELETE … RETURNING …)``).
+    statement = state.statement
+    if not isinstance(statement, Select):
+        return False
+    return any(isinstance(f, CTE) and f.element.is_dml for f in statement.get_final_froms())
 
 
 def _tag_writes(state: ORMExecuteState) -> None:
-    # Once per transaction, before its first INSERT, UPDATE or DELETE: reads pay nothing.
-    if not (state.is_insert or state.is_update or state.is_delete):
+    # Once per transaction, before its first write: reads pay nothing.
+    if not _writes(state):
         return
     session: Session = state.session
     transaction = session.get_transaction()
-    if session.info.get(_TAGGED) is transaction:
-        return
-    session.info[_TAGGED] = transaction
-    actor = session.info.get(_ACTOR) or ""
-    session.execute(_TAG, {"actor": actor, "action": current_action() or ""})
+    if transaction is None or session.info.get(_TAGGED) is not transaction:
+        tag(session)
 
 
 # Every session of the process: a write through any of them is logged with its action.
@@ -73,7 +98,7 @@ class SqlUnitOfWork:
 
     async def __aenter__(self) -> Self:
         self._session = self._session_factory()
-        self._session.info[_ACTOR] = self._actor
+        name_session(self._session, self._actor)
         self.users = SqlUserRepository(self._session)
         self.tokens = SqlTokenRepository(self._session)
         self.events = SqlEventRepository(self._session)

@@ -255,17 +255,17 @@ async def test_a_unit_of_work_names_its_actor_and_action_for_writes_only(
     def record(_conn: object, _cursor: object, statement: str, *_: object) -> None:
         sent.append(statement)
 
-    async with SqlUnitOfWork(sessions, actor="ana") as uow:
-        connection = await uow.users._session.connection()
-        event.listen(connection.sync_engine, "before_cursor_execute", record)
-        try:
-            await uow.users.list(UserFilter(), PageRequest(sort="email"))
-            assert not any("set_config" in s for s in sent)  # reads pay nothing
-            with acting() as action:
+    with acting() as action:
+        async with SqlUnitOfWork(sessions, actor="ana") as uow:
+            connection = await uow.users._session.connection()
+            event.listen(connection.sync_engine, "before_cursor_execute", record)
+            try:
+                await uow.users.list(UserFilter(), PageRequest(sort="email"))
+                assert not any("set_config" in s for s in sent)  # reads pay nothing
                 kim = await uow.users.add(UserDraft(email="kim@x.org", display_name="K"), NOW)
                 await uow.users.add(UserDraft(email="lee@x.org", display_name="L"), NOW)
-        finally:
-            event.remove(connection.sync_engine, "before_cursor_execute", record)
-        [entry, _] = await _log(await uow.users._session.connection())
+            finally:
+                event.remove(connection.sync_engine, "before_cursor_execute", record)
+            [entry, _] = await _log(await uow.users._session.connection())
     assert sum("set_config" in s for s in sent) == 1  # once per transaction
     assert (entry.row_id, entry.actor, entry.action) == (kim.id, "ana", action)

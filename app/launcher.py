@@ -12,11 +12,11 @@ from pydantic import SecretStr
 
 from app.bootstrap import Tessera, open_tessera
 from app.domain.clock import Clock
+from app.domain.connection_check import Target
 from app.domain.errors import DomainError
-from app.domain.setup import Target
+from app.infrastructure.connection_check import SqlDatabaseSetup, target_from_url, target_url
 from app.infrastructure.profiles import ProfileStore
 from app.infrastructure.settings import Settings
-from app.infrastructure.setup import SqlDatabaseSetup, target_from_url, target_url
 
 LOCAL_PROFILE = "local"
 

@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from app.domain.setup import Target
+from app.domain.connection_check import Target
 from app.infrastructure.profiles import ProfileStore
 from app.launcher import LOCAL_PROFILE
 

@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from app.infrastructure.db import create_engine
+from app.infrastructure.engine import create_engine
 from app.infrastructure.migrations import MigrationRunner
 from app.infrastructure.settings import Settings
 

@@ -22,9 +22,9 @@ from PySide6.QtCore import QCoreApplication, QSettings, qVersion
 from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox
 
 from app.domain.clock import Clock
+from app.domain.connection_check import CheckReport, Problem, SetupError, Target
 from app.domain.errors import DomainError
 from app.domain.schema import SchemaState
-from app.domain.setup import CheckReport, Problem, SetupError, Target
 from ui import crash
 from ui.backend import Backend, Launcher
 from ui.dialogs.asyncdialog import shown

@@ -6,8 +6,8 @@ from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
 from app.domain.access import Access
+from app.domain.connection_check import DatabaseSetup, Target
 from app.domain.schema import SchemaMigrator
-from app.domain.setup import DatabaseSetup, Target
 from app.services.events import EventService
 from app.services.tokens import TokenService
 from app.services.users import UserService

@@ -31,7 +31,7 @@ from app.domain.changes import (
     Operation,
 )
 from app.domain.undo import Step, StepKind, UndoConflict
-from app.infrastructure.db import create_engine
+from app.infrastructure.engine import create_engine
 from app.infrastructure.errors import translated
 from app.infrastructure.settings import Settings
 from app.infrastructure.tables import change_log, events, tokens, users

@@ -10,8 +10,8 @@ from typing import Self
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from app.infrastructure.db import Health, create_engine, create_session_factory, health_check
 from app.infrastructure.embedded import EmbeddedPostgres
+from app.infrastructure.engine import Health, create_engine, create_session_factory, health_check
 from app.infrastructure.migrations import MigrationRunner
 from app.infrastructure.settings import Settings, async_url, describe_url
 from app.infrastructure.uow import SqlUnitOfWork

@@ -20,7 +20,7 @@ from typing import Any, Protocol, cast
 import platformdirs
 from pydantic import ValidationError
 
-from app.domain.setup import Target
+from app.domain.connection_check import Target
 
 _LOG = logging.getLogger(__name__)
 SERVICE = "tessera"

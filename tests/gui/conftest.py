@@ -24,7 +24,7 @@ from app.domain.errors import Unavailable
 from app.domain.schema import Revision, SchemaState
 from app.domain.tokens import DEFAULT_SOON
 from app.infrastructure.access import check_access
-from app.infrastructure.db import create_engine, create_session_factory
+from app.infrastructure.engine import create_engine, create_session_factory
 from app.infrastructure.migrations import MigrationRunner
 from app.infrastructure.settings import Settings
 from app.infrastructure.uow import SqlUnitOfWork

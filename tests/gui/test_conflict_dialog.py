@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 from app.domain.errors import NotFound
 from app.domain.events import Event, EventDraft, EventPatch
 from app.domain.users import Role, User, UserDraft, UserPatch
-from app.infrastructure.db import create_engine, create_session_factory
+from app.infrastructure.engine import create_engine, create_session_factory
 from app.infrastructure.settings import Settings
 from app.infrastructure.uow import SqlUnitOfWork
 from app.services.users import UserService

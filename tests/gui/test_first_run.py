@@ -12,11 +12,11 @@ from sqlalchemy import text
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from app.domain.setup import Target
+from app.domain.connection_check import Target
 from app.domain.tokens import DEFAULT_SOON
+from app.infrastructure.connection_check import SqlDatabaseSetup, target_from_url
 from app.infrastructure.profiles import ProfileStore
 from app.infrastructure.settings import Settings
-from app.infrastructure.setup import SqlDatabaseSetup, target_from_url
 from app.launcher import AppLauncher
 from tests.clock import FrozenClock
 from tests.gui.helpers import NOW, emitted, modal, press, until

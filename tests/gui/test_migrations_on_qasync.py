@@ -8,7 +8,7 @@ import qasync
 from sqlalchemy.engine import URL
 
 from app.domain.schema import Revision, SchemaState
-from app.infrastructure.db import create_engine
+from app.infrastructure.engine import create_engine
 from app.infrastructure.migrations import MigrationRunner
 from app.infrastructure.settings import Settings
 

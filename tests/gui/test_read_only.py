@@ -16,7 +16,7 @@ from sqlalchemy.engine import URL
 
 from app.bootstrap import Tessera, open_tessera
 from app.domain.users import UserDraft
-from app.infrastructure.db import create_engine
+from app.infrastructure.engine import create_engine
 from app.infrastructure.migrations import MigrationRunner
 from app.infrastructure.settings import Settings
 from tests.clock import FrozenClock

@@ -11,8 +11,8 @@ import pytest
 from PySide6.QtWidgets import QInputDialog, QMessageBox, QWizard
 from pytestqt.qtbot import QtBot
 
+from app.domain.connection_check import CheckReport, Problem, SetupError, Target
 from app.domain.schema import Revision, SchemaState
-from app.domain.setup import CheckReport, Problem, SetupError, Target
 from tests.gui.helpers import emitted, modal, press, until
 from ui import app as ui_app
 from ui.wizard.setup_wizard import APPLY, CHECK, DONE, WHERE, SetupWizard

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pytestqt.qtbot import QtBot
 
-from app.domain.setup import Target
-from app.infrastructure.setup import target_from_url
+from app.domain.connection_check import Target
+from app.infrastructure.connection_check import target_from_url
 from tests.gui.test_wizard import ScriptedSetup
 from ui.wizard.setup_wizard import WHERE, SetupWizard
 

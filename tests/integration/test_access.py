@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.domain.access import WRITABLE, Access
 from app.infrastructure.access import check_access
-from app.infrastructure.db import create_engine, create_session_factory
+from app.infrastructure.engine import create_engine, create_session_factory
 from app.infrastructure.settings import Settings
 from tests.roles import READ, WRITE, database_role
 

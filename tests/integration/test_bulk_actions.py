@@ -25,7 +25,7 @@ from app.domain.bulk import BulkResult, UsersDeleted
 from app.domain.events import Event, EventDraft, EventPatch
 from app.domain.tokens import Token, TokenPatch, TokenRequest
 from app.domain.users import DeleteImpact, User, UserDraft, UserPatch
-from app.infrastructure.db import create_engine
+from app.infrastructure.engine import create_engine
 from app.infrastructure.settings import Settings
 from app.infrastructure.uow import SqlUnitOfWork
 from app.services.events import EventService

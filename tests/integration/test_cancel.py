@@ -15,7 +15,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.domain.users import UserDraft
-from app.infrastructure.db import create_engine, create_session_factory
+from app.infrastructure.engine import create_engine, create_session_factory
 from app.infrastructure.settings import Settings
 from app.infrastructure.uow import SqlUnitOfWork
 

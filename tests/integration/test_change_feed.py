@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionma
 from app.domain.changes import Entity, Operation
 from app.domain.errors import Unavailable
 from app.infrastructure.changes import PgChangeSignal, SqlChangeLog
-from app.infrastructure.db import create_engine
+from app.infrastructure.engine import create_engine
 from app.infrastructure.migrations import MigrationRunner
 from app.infrastructure.settings import Settings
 from app.services.changes import ChangeFeed

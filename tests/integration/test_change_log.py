@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 from app.domain.acting import acting
 from app.domain.paging import PageRequest
 from app.domain.users import UserDraft, UserFilter
-from app.infrastructure.db import create_engine
+from app.infrastructure.engine import create_engine
 from app.infrastructure.migrations import MigrationRunner
 from app.infrastructure.settings import Settings
 from app.infrastructure.uow import SqlUnitOfWork

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.domain.errors import Conflict
 from app.domain.users import User, UserDraft, UserPatch
-from app.infrastructure.db import create_engine
+from app.infrastructure.engine import create_engine
 from app.infrastructure.settings import Settings
 from app.infrastructure.uow import SqlUnitOfWork
 from app.services.users import UserService

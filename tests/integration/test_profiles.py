@@ -15,7 +15,7 @@ from keyring.backends import fail
 from keyring.errors import PasswordDeleteError
 from pydantic import SecretStr
 
-from app.domain.setup import Target
+from app.domain.connection_check import Target
 from app.infrastructure.profiles import Profile, ProfileStore, default_store
 
 PASSWORD = "correct horse battery staple"  # long and distinctive: easy to find in a file

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from app.bootstrap import open_tessera
 from app.domain.tokens import DEFAULT_SOON, QuickFilter, Token, TokenStatus
 from app.domain.users import UserDraft
-from app.infrastructure.db import create_engine
+from app.infrastructure.engine import create_engine
 from app.infrastructure.migrations import MigrationRunner
 from app.infrastructure.seed_rows import micros
 from app.infrastructure.seeding import (

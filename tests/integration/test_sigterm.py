@@ -21,7 +21,7 @@ import psutil
 import pytest
 from keyring.backends.null import Keyring as NoKeyring
 
-from app.domain.setup import Target
+from app.domain.connection_check import Target
 from app.infrastructure.embedded import EmbeddedPostgres
 from app.infrastructure.profiles import ProfileStore
 from app.launcher import LOCAL_PROFILE

@@ -26,10 +26,10 @@ from sqlalchemy import text
 from sqlalchemy.engine import URL
 
 from app.bootstrap import open_tessera
-from app.domain.setup import Problem, SetupError, SslMode, Target
-from app.infrastructure.db import create_engine
+from app.domain.connection_check import Problem, SetupError, SslMode, Target
+from app.infrastructure.connection_check import SqlDatabaseSetup, target_from_url, target_url
+from app.infrastructure.engine import create_engine
 from app.infrastructure.settings import Settings, async_url, ssl_connect_args
-from app.infrastructure.setup import SqlDatabaseSetup, target_from_url, target_url
 from tests.tls_proxy import Session, TlsProxy, tls_proxy
 
 pytestmark = [pytest.mark.slow]

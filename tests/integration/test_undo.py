@@ -17,7 +17,7 @@ from app.domain.changes import ChangeFilter, Entity, Operation
 from app.domain.undo import NothingToUndo, UndoConflict
 from app.domain.users import Role, UserDraft, UserPatch
 from app.infrastructure.changes import SqlChangeLog
-from app.infrastructure.db import create_engine
+from app.infrastructure.engine import create_engine
 from app.infrastructure.migrations import MigrationRunner
 from app.infrastructure.settings import Settings
 from app.infrastructure.uow import SqlUnitOfWork

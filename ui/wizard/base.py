@@ -12,7 +12,7 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QWidget, QWizard, QWizardPage
 
-from app.domain.setup import CheckReport, DatabaseSetup, Target
+from app.domain.connection_check import CheckReport, DatabaseSetup, Target
 from ui.tasks import TaskRunner
 
 WELCOME, WHERE, CHECK, APPLY, DONE = range(5)

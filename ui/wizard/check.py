@@ -15,9 +15,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from app.domain.connection_check import CheckReport
 from app.domain.errors import DomainError
 from app.domain.schema import Revision, SchemaState
-from app.domain.setup import CheckReport
 from ui.dialogs.form import ERROR_STYLE
 from ui.wizard.base import APPLY, BAD, DONE, OK, WizardPage, rich_label
 

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.setup import Target
+from app.domain.connection_check import Target
 from ui.dialogs.form import ERROR_STYLE
 from ui.wizard.base import WizardPage, rich_label
 

@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QWidget, QWizard
 
-from app.domain.setup import DatabaseSetup, Target
+from app.domain.connection_check import DatabaseSetup, Target
 from ui.wizard.base import APPLY, BAD, CHECK, DONE, OK, WELCOME, WHERE, WizardBase
 from ui.wizard.check import ApplyPage, CheckPage
 from ui.wizard.pages import DonePage, WelcomePage, WherePage

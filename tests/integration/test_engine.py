@@ -10,7 +10,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.domain.errors import Unavailable
-from app.infrastructure.db import create_engine, create_session_factory, get_db, health_check
+from app.infrastructure.engine import create_engine, create_session_factory, get_db, health_check
 from app.infrastructure.settings import Settings
 
 

@@ -28,17 +28,17 @@ from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
+from app.domain.connection_check import Problem, SetupError, Target
 from app.domain.schema import Revision, SchemaState
-from app.domain.setup import Problem, SetupError, Target
-from app.infrastructure.embedded import _grant_traverse, _system_account
-from app.infrastructure.migrations import alembic_config
-from app.infrastructure.settings import Settings
-from app.infrastructure.setup import (
+from app.infrastructure.connection_check import (
     SqlDatabaseSetup,
     check_version,
     target_from_url,
     target_url,
 )
+from app.infrastructure.embedded import _grant_traverse, _system_account
+from app.infrastructure.migrations import alembic_config
+from app.infrastructure.settings import Settings
 
 PASSWORD = "s3cret:p@ss/wörd%"  # characters a URL must quote
 DEADLINE_S = 60.0

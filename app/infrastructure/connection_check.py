@@ -22,8 +22,8 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from app.domain.connection_check import MIN_SERVER_MAJOR, CheckReport, Problem, SetupError, Target
 from app.domain.schema import Revision, SchemaState
-from app.domain.setup import MIN_SERVER_MAJOR, CheckReport, Problem, SetupError, Target
 from app.infrastructure.embedded import EmbeddedPostgres, EmbeddedServerError
 from app.infrastructure.migrations import MigrationRunner
 from app.infrastructure.settings import Settings, async_url, ssl_connect_args
@@ -112,7 +112,7 @@ def check_version(text: str) -> int:
 
 
 class SqlDatabaseSetup:
-    """:class:`app.domain.setup.DatabaseSetup` on PostgreSQL, embedded or on a server."""
+    """:class:`app.domain.connection_check.DatabaseSetup` on PostgreSQL, embedded or on a server."""
 
     def __init__(self, settings: Settings) -> None:
         """Nothing starts before a local target is first used."""

@@ -44,11 +44,6 @@ class BulkResult(Generic[T]):
     stale: tuple[T, ...] = ()
     gone: tuple[T, ...] = ()
 
-    @property
-    def left_alone(self) -> int:
-        """How many rows were not written, for whatever reason."""
-        return len(self.skipped) + len(self.stale) + len(self.gone)
-
 
 def versions_of(rows: Iterable[Versioned]) -> dict[int, int]:
     """id → the version the window loaded (a row given twice counts once).

@@ -321,21 +321,6 @@ class TokenService(TokenReports):
             await uow.commit()
         return extended
 
-    async def delete(self, token_id: int, version: int) -> None:
-        """Delete the token for good.
-
-        Args:
-            token_id: the token's id.
-            version: the version the administrator confirmed.
-
-        Raises:
-            NotFound: no such token.
-            Conflict: the token changed since ``version``.
-        """
-        async with self._uow_factory() as uow:
-            await uow.tokens.delete(token_id, version)
-            await uow.commit()
-
     async def list_expiring(self, within: timedelta, page: PageRequest) -> Page[Token]:
         """Unrevoked tokens that are still valid but expire within ``within``.
 

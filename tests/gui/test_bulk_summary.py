@@ -78,7 +78,7 @@ async def test_bulk_token_delete_reports_deleted_and_gone_rows(
     made = await _tokens(fake_backend, owner, clock)
     window: MainWindow = make_window(fake_backend)
     await _started(window)
-    await fake_backend.tokens.delete(made[2].id, 1)
+    await fake_backend.tokens.delete_many([made[2]])
     await fake_backend.tokens.revoke(made[5].id, 1)
     tab = window.tokens_tab
     tab.view.selectAll()

@@ -134,7 +134,7 @@ async def test_bulk_revoke_reports_rows_changed_or_deleted_meanwhile(
     # B, after A loaded them: renames two, revokes one, deletes one.
     ci = await _rename_token(b, loaded[0], "CI deploy (prod)")
     backup = await b.tokens.revoke(loaded[1].id, loaded[1].version)
-    await b.tokens.delete(loaded[3].id, loaded[3].version)
+    await b.tokens.delete_many([loaded[3]])
     before = {t.id: await _row(a, "tokens", t.id) for t in (ci, backup)}
 
     with _writes(a.engine) as writes:
@@ -209,7 +209,7 @@ async def test_bulk_delete_of_tokens_and_events(clients: tuple[Client, Client]) 
         draft = EventDraft(owner_id=owner.id, title=f"e{n}", starts_at=NOW, ends_at=NOW + DAY)
         events.append(await a.events.create(draft))
     revoked = await b.tokens.revoke(tokens[0].id, tokens[0].version)
-    await b.tokens.delete(tokens[1].id, tokens[1].version)
+    await b.tokens.delete_many([tokens[1]])
     moved = await b.events.update(events[2].id, events[2].version, EventPatch(title="moved"))
 
     assert await a.tokens.delete_many(tokens) == BulkResult(

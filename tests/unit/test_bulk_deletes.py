@@ -69,7 +69,7 @@ async def test_deleting_tokens_leaves_the_ones_changed_meanwhile(
         for n in range(4)
     ]
     revoked = await tokens.revoke(issued[1].id, issued[1].version)
-    await tokens.delete(issued[2].id, issued[2].version)
+    await tokens.delete_many([issued[2]])
 
     result = await tokens.delete_many(issued)
 

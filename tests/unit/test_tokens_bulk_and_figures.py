@@ -113,7 +113,7 @@ async def test_revoke_many_revokes_the_rest_and_says_why_it_skipped(
 ) -> None:
     issued = [await issue(ada, owner, clock.now + DAY, name=f"t{n}") for n in range(5)]
     await ada.revoke(issued[0].token.id, 1)
-    await ada.delete(issued[3].token.id, 1)
+    await ada.delete_many([issued[3].token])
     seen_revoked = await ada.revoke(issued[4].token.id, 1)  # the window saw this one revoked
     revoked_at = clock.advance(timedelta(minutes=1))
     units = len(uow_factory.units)

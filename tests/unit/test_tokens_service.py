@@ -8,6 +8,7 @@ from app.domain.errors import Conflict, InvalidInput, InvalidReference, NotAllow
 from app.domain.paging import PageRequest
 from app.domain.tokens import (
     MAX_LIFETIME,
+    BulkResult,
     IssuedToken,
     TokenFilter,
     TokenRequest,
@@ -278,15 +279,16 @@ async def test_list_expiring_is_unrevoked_unexpired_and_soonest_first(
     assert expired.token.id not in {t.id for t in first.items + rest.items}
 
 
-async def test_delete_removes_the_token_guarded_by_version(
+async def test_delete_many_removes_the_token_guarded_by_version(
     tokens: TokenService, owner: User, clock: FrozenClock
 ) -> None:
     issued = await issue(tokens, owner, clock.now + DAY)
-    await tokens.revoke(issued.token.id, 1)
+    revoked = await tokens.revoke(issued.token.id, 1)
 
-    with pytest.raises(Conflict):
-        await tokens.delete(issued.token.id, 1)
-    await tokens.delete(issued.token.id, 2)
+    # The copy at version 1 is out of date: the token is reported changed and kept.
+    assert await tokens.delete_many([issued.token]) == BulkResult(stale=(revoked,))
+    assert await tokens.get(issued.token.id) == revoked
+    assert await tokens.delete_many([revoked]) == BulkResult(done=(revoked,))
 
     with pytest.raises(NotFound):
         await tokens.get(issued.token.id)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Annotated
@@ -12,6 +12,9 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 # Re-exported: a bulk revoke or extend reports with the other bulk actions' result.
 from app.domain.bulk import BulkResult as BulkResult
+from app.domain.errors import InvalidInput, NotAllowed
+from app.domain.token_rules import MAX_LIFETIME as MAX_LIFETIME
+from app.domain.token_rules import check_extension_expiry, check_issue_expiry, when_text
 from app.domain.validation import Input, RequiredText, UtcDatetime
 
 NAME_MAX = 200
@@ -21,7 +24,6 @@ SCOPE_MAX = 64
 SCOPES_MAX = 50
 PREFIX_LENGTH = 12
 DEFAULT_SOON = timedelta(days=7)
-MAX_LIFETIME = timedelta(days=365)
 DEFAULT_LIFETIME = timedelta(days=30)
 # Unused (and not expired) this long, a token is "idle": probably forgotten.
 IDLE_AFTER = timedelta(days=90)
@@ -54,6 +56,17 @@ def token_status(
     if expires_at - now <= soon:
         return TokenStatus.EXPIRING_SOON
     return TokenStatus.ACTIVE
+
+
+def valid_expiry(expires_at: datetime) -> datetime:
+    """``expires_at`` validated like any input: a naive time is refused, others become UTC.
+
+    Raises:
+        InvalidInput: at ``expires_at``, for a naive time or one outside the calendar.
+    """
+    valid = TokenPatch(expires_at=expires_at).expires_at
+    assert valid is not None
+    return valid
 
 
 class QuickFilter(StrEnum):
@@ -115,6 +128,23 @@ class TokenRequest(Input):
     scopes: Scopes = ()
     expires_at: UtcDatetime
 
+    def issued(self, prefix: str, secret_hash: str, now: datetime) -> NewToken:
+        """The token to store for this request, issued at ``now`` with this secret's hash.
+
+        Raises:
+            InvalidInput: the expiry is not in the future or beyond the maximum lifetime.
+        """
+        check_issue_expiry(self.expires_at, now)
+        return NewToken(
+            owner_id=self.owner_id,
+            name=self.name,
+            scopes=self.scopes,
+            prefix=prefix,
+            secret_hash=secret_hash,
+            created_at=now,
+            expires_at=self.expires_at,
+        )
+
 
 class NewToken(Input):
     """A token ready to be stored: the request plus the hash and prefix of its secret."""
@@ -137,6 +167,10 @@ class TokenPatch(Input):
     revoked_at: UtcDatetime | None = None
     last_used_at: UtcDatetime | None = None
     revoked_by: RequiredText | None = Field(default=None, max_length=REVOKED_BY_MAX)
+
+    def changes(self) -> dict[str, object]:
+        """Only the fields this patch sets, as a repository's update takes them."""
+        return self.model_dump(exclude_unset=True)
 
 
 class Token(BaseModel):
@@ -165,6 +199,80 @@ class Token(BaseModel):
         """Active, expiring soon (``soon`` or less left), expired or revoked."""
         return token_status(self.expires_at, self.revoked_at, now, soon)
 
+    def revoked(self, by: str, at: datetime) -> TokenPatch:
+        """The change that revokes this token from ``at``, recorded as done ``by`` someone.
+
+        Raises:
+            NotAllowed: it is already revoked; again would rewrite who revoked it and when.
+        """
+        if self.revoked_at is not None:
+            raise NotAllowed(
+                f"Token “{self.name}” was already revoked on {when_text(self.revoked_at)}."
+            )
+        return TokenPatch(revoked_at=at, revoked_by=by)
+
+    def extended_to(self, expires_at: datetime, now: datetime) -> TokenPatch:
+        """The change that moves this token's expiry later, to ``expires_at`` (UTC).
+
+        An expired token may be extended (that revives it); a revoked one may not, as its
+        secret may have leaked. Shortening is revoking's job.
+
+        Raises:
+            NotAllowed: the token is revoked.
+            InvalidInput: at ``expires_at``, if not later than the current expiry, not in
+                the future, or beyond the maximum lifetime from ``now``.
+        """
+        if self.revoked_at is not None:
+            raise NotAllowed(
+                f"Token “{self.name}” is revoked and cannot be extended; issue a new token instead."
+            )
+        if expires_at <= self.expires_at:
+            raise InvalidInput(
+                {
+                    "expires_at": "The new expiry must be later than the current one "
+                    f"({when_text(self.expires_at)}); to shorten a token, revoke it."
+                }
+            )
+        check_extension_expiry(expires_at, now)
+        return TokenPatch(expires_at=expires_at)
+
+    def why_not_revocable(self) -> str | None:
+        """Why a bulk revoke leaves this token alone, or None if it may be revoked.
+
+        The rule the bulk revoke's guarded write mirrors, said in a few words for its report.
+        """
+        return "already revoked" if self.revoked_at is not None else None
+
+    def why_not_extendable(self, expires_at: datetime) -> str | None:
+        """Why a bulk extend to ``expires_at`` leaves this token alone, or None if it may.
+
+        Unlike :meth:`extended_to`, a token already expiring later is no error in a bulk
+        extend: it simply needs nothing. The guarded write mirrors this rule.
+        """
+        if self.revoked_at is not None:
+            return "revoked tokens cannot be extended"
+        if self.expires_at >= expires_at:
+            return "already expires later"
+        return None
+
+    def successor(self, prefix: str, secret_hash: str, now: datetime) -> NewToken:
+        """The token that replaces this one when rotated at ``now``, with a new secret.
+
+        Same owner, name and scopes; the same lifetime (``expires_at - created_at``) counted
+        from now, but at most ``MAX_LIFETIME``, so a token stored before the limit does not
+        pass its long life on.
+        """
+        lifetime = min(self.expires_at - self.created_at, MAX_LIFETIME)
+        return NewToken(
+            owner_id=self.owner_id,
+            name=self.name,
+            scopes=self.scopes,
+            prefix=prefix,
+            secret_hash=secret_hash,
+            created_at=now,
+            expires_at=now + lifetime,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class TokenFilter:
@@ -182,6 +290,15 @@ class TokenFilter:
     quick: QuickFilter | None = None
     expires_from: datetime | None = None
     expires_to: datetime | None = None
+
+    def dated(self, now: datetime, soon: timedelta) -> TokenFilter:
+        """This filter judged at ``now`` with threshold ``soon``, unless it names its moment.
+
+        A list, its count and a token's status then agree: same moment, same threshold.
+        """
+        if self.as_of is not None:
+            return self
+        return replace(self, as_of=now, soon=soon)
 
 
 @dataclass(frozen=True, slots=True)

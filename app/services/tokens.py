@@ -8,29 +8,33 @@ from datetime import datetime, timedelta
 
 from app.domain.bulk import versions_of
 from app.domain.clock import Clock, system_clock
-from app.domain.errors import InvalidInput, InvalidReference, NotAllowed, NotFound
+from app.domain.errors import InvalidReference, NotFound
 from app.domain.paging import Page, PageRequest
 from app.domain.ports import UnitOfWork
+from app.domain.token_rules import check_extension_expiry
 from app.domain.tokens import (
     DEFAULT_SOON,
-    MAX_LIFETIME,
     REVOKED_BY_MAX,
     BulkResult,
     IssuedToken,
-    NewToken,
     Token,
     TokenFilter,
-    TokenPatch,
     TokenRequest,
     TokenStatus,
+    valid_expiry,
 )
 from app.services.bulk import bulk_report, deleted_rows
 from app.services.token_reports import TokenReports
 from app.services.token_secrets import generate_secret, hash_secret, secret_prefix
 
 
-def _when(moment: datetime) -> str:
-    return f"{moment:%Y-%m-%d %H:%M} UTC"
+def _left_alone(why: str | None) -> str:
+    # The guarded write mirrors the domain's rule, so a row it left alone has a reason.
+    return why or "it was left alone"
+
+
+def _why_not_revoked(token: Token) -> str:
+    return _left_alone(token.why_not_revocable())
 
 
 class TokenService(TokenReports):
@@ -114,19 +118,8 @@ class TokenService(TokenReports):
             InvalidReference: the owner does not exist.
         """
         now = self._clock()
-        if request.expires_at <= now:
-            raise InvalidInput({"expires_at": "The expiry must be in the future."})
-        self._check_lifetime(request.expires_at, now)
         secret = generate_secret()
-        new = NewToken(
-            owner_id=request.owner_id,
-            name=request.name,
-            scopes=request.scopes,
-            prefix=secret_prefix(secret),
-            secret_hash=hash_secret(secret),
-            created_at=now,
-            expires_at=request.expires_at,
-        )
+        new = request.issued(secret_prefix(secret), hash_secret(secret), now)
         async with self._uow_factory() as uow:
             try:
                 await uow.users.get(request.owner_id)
@@ -161,12 +154,8 @@ class TokenService(TokenReports):
 
     async def _revoke(self, uow: UnitOfWork, token_id: int, version: int, now: datetime) -> Token:
         token = await uow.tokens.get(token_id)
-        if token.revoked_at is not None:
-            raise NotAllowed(
-                f"Token “{token.name}” was already revoked on {_when(token.revoked_at)}."
-            )
-        changes = {"revoked_at": now, "revoked_by": self._actor}
-        return await uow.tokens.update(token_id, version, changes, now)
+        patch = token.revoked(by=self._actor, at=now)
+        return await uow.tokens.update(token_id, version, patch.changes(), now)
 
     async def rotate(self, token_id: int, version: int) -> IssuedToken:
         """Replace the token by a new one: revoke it and issue its successor, together.
@@ -190,16 +179,7 @@ class TokenService(TokenReports):
         secret = generate_secret()
         async with self._uow_factory() as uow:
             old = await self._revoke(uow, token_id, version, now)
-            lifetime = min(old.expires_at - old.created_at, MAX_LIFETIME)
-            new = NewToken(
-                owner_id=old.owner_id,
-                name=old.name,
-                scopes=old.scopes,
-                prefix=secret_prefix(secret),
-                secret_hash=hash_secret(secret),
-                created_at=now,
-                expires_at=now + lifetime,
-            )
+            new = old.successor(secret_prefix(secret), hash_secret(secret), now)
             successor = await uow.tokens.add(new, now)
             await uow.commit()
         return IssuedToken(token=successor, secret=secret)
@@ -219,7 +199,7 @@ class TokenService(TokenReports):
         now = self._clock()
         async with self._uow_factory() as uow:
             done = await uow.tokens.revoke_many(versions_of(tokens), now, self._actor)
-            result = await bulk_report(uow.tokens, tokens, done, lambda _: "already revoked")
+            result = await bulk_report(uow.tokens, tokens, done, _why_not_revoked)
             await uow.commit()
         return result
 
@@ -241,16 +221,12 @@ class TokenService(TokenReports):
             InvalidInput: at ``expires_at``, if not in the future or beyond the maximum
                 lifetime from now.
         """
-        new_expiry = TokenPatch(expires_at=expires_at).expires_at
-        assert new_expiry is not None
+        new_expiry = valid_expiry(expires_at)
         now = self._clock()
-        self._check_future(new_expiry, now)
-        self._check_lifetime(new_expiry, now)
+        check_extension_expiry(new_expiry, now)
 
         def why_not(token: Token) -> str:
-            if token.revoked_at is not None:
-                return "revoked tokens cannot be extended"
-            return "already expires later"
+            return _left_alone(token.why_not_extendable(new_expiry))
 
         async with self._uow_factory() as uow:
             done = await uow.tokens.extend_many(versions_of(tokens), new_expiry, now)
@@ -297,27 +273,12 @@ class TokenService(TokenReports):
                 in the future, or beyond the maximum lifetime.
             Conflict: the token changed since ``version``.
         """
-        # Validated like any input, so a naive time is refused and others become UTC.
-        new_expiry = TokenPatch(expires_at=expires_at).expires_at
-        assert new_expiry is not None
+        new_expiry = valid_expiry(expires_at)
         now = self._clock()
         async with self._uow_factory() as uow:
             token = await uow.tokens.get(token_id)
-            if token.revoked_at is not None:
-                raise NotAllowed(
-                    f"Token “{token.name}” is revoked and cannot be extended; "
-                    "issue a new token instead."
-                )
-            if new_expiry <= token.expires_at:
-                raise InvalidInput(
-                    {
-                        "expires_at": "The new expiry must be later than the current one "
-                        f"({_when(token.expires_at)}); to shorten a token, revoke it."
-                    }
-                )
-            self._check_future(new_expiry, now)
-            self._check_lifetime(new_expiry, now)
-            extended = await uow.tokens.update(token_id, version, {"expires_at": new_expiry}, now)
+            patch = token.extended_to(new_expiry, now)
+            extended = await uow.tokens.update(token_id, version, patch.changes(), now)
             await uow.commit()
         return extended
 
@@ -338,24 +299,3 @@ class TokenService(TokenReports):
             result = await uow.tokens.list_expiring(now, now + within, by_expiry)
             await uow.commit()
         return result
-
-    @staticmethod
-    def _check_future(expires_at: datetime, now: datetime) -> None:
-        if expires_at <= now:
-            raise InvalidInput(
-                {
-                    "expires_at": "The new expiry must be in the future; an earlier time "
-                    "would leave the token expired."
-                }
-            )
-
-    @staticmethod
-    def _check_lifetime(expires_at: datetime, now: datetime) -> None:
-        latest = now + MAX_LIFETIME
-        if expires_at > latest:
-            raise InvalidInput(
-                {
-                    "expires_at": f"A token can be valid for at most {MAX_LIFETIME.days} days "
-                    f"from now, that is until {_when(latest)}."
-                }
-            )

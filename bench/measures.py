@@ -65,8 +65,8 @@ async def deep_page(tessera: Tessera, raw: Any, depth: int) -> tuple[list[float]
     deep = PageRequest(sort="expires_at", after=Cursor(row["expires_at"], row["id"]), limit=200)
     first = PageRequest(sort="expires_at", limit=200)
     floor, ours = await timed(
-        [lambda: tessera.tokens.list(TokenFilter(), first),
-         lambda: tessera.tokens.list(TokenFilter(), deep)],
+        [lambda: tessera.tokens.reports.list(TokenFilter(), first),
+         lambda: tessera.tokens.reports.list(TokenFilter(), deep)],
         30,
     )  # fmt: skip
     return floor, ours

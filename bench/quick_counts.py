@@ -7,7 +7,7 @@ on ``TEST_DATABASE_URL``'s server) with users and tokens by COPY, ANALYZEs, then
 
 * ``raw``: the same one-row ``count(*) FILTER (WHERE ...)`` query by asyncpg, prepared
   (the floor);
-* ``service``: ``TokenService.quick_counts()`` (unit of work, SQLAlchemy Core, dict).
+* ``service``: ``TokenReports.quick_counts()`` (unit of work, SQLAlchemy Core, dict).
 
 Tokens expire from 120 days ago to 365 days ahead; about 10% are revoked and 30% never
 used.
@@ -109,7 +109,7 @@ async def run(users: int, tokens: int, repeat: int, data_dir: Path) -> None:
         await _seed(dsn(tessera), users, tokens, now)
         seeded = time.perf_counter() - started
         print(f"seeded {users:,} users and {tokens:,} tokens in {seeded:.1f} s (with ANALYZE)")
-        service = tessera.tokens
+        service = tessera.tokens.reports
         counts = await service.quick_counts()
         raw = await asyncpg.connect(dsn(tessera))
         try:

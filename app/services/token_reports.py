@@ -2,27 +2,47 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
-from dataclasses import replace
+from collections.abc import Callable, Collection, Sequence
 from datetime import timedelta
 
+from app.domain.clock import Clock, system_clock
 from app.domain.paging import Page, PageRequest
-from app.domain.tokens import ExpiryBucket, QuickFilter, Token, TokenFilter, TokenHealth
+from app.domain.ports import UnitOfWork
+from app.domain.tokens import (
+    DEFAULT_SOON,
+    ExpiryBucket,
+    QuickFilter,
+    Token,
+    TokenFilter,
+    TokenHealth,
+)
 from app.domain.users import User
 from app.services.base import Service
 
 
 class TokenReports(Service):
-    """Reads of tokens, judged at the clock's now; the base of TokenService."""
+    """Reads of tokens for the Tokens and Users tabs, judged at the clock's now.
 
-    _soon: timedelta
+    A :class:`~app.services.tokens.TokenService` holds one as ``reports``, made from the
+    same inputs, so its statuses and these lists agree.
+
+    Args:
+        uow_factory: makes a fresh unit of work per read.
+        clock: the source of now, for the statuses and quick filters.
+        soon: how much time left makes a token "expiring soon".
+    """
+
+    def __init__(
+        self,
+        uow_factory: Callable[[], UnitOfWork],
+        clock: Clock = system_clock,
+        soon: timedelta = DEFAULT_SOON,
+    ) -> None:
+        super().__init__(uow_factory, clock)
+        self._soon = soon
 
     def _dated(self, filter: TokenFilter) -> TokenFilter:
-        # A filter without its own moment is read against this service's clock and
-        # threshold, so the statuses listed agree with status() below.
-        if filter.as_of is None:
-            return replace(filter, as_of=self._clock(), soon=self._soon)
-        return filter
+        return filter.dated(self._clock(), self._soon)
 
     async def quick_counts(
         self, owner_id: int | None = None, *, soon: timedelta | None = None

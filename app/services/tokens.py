@@ -23,6 +23,7 @@ from app.domain.tokens import (
     TokenStatus,
     valid_expiry,
 )
+from app.services.base import Service
 from app.services.bulk import bulk_report, deleted_rows
 from app.services.token_reports import TokenReports
 from app.services.token_secrets import generate_secret, hash_secret, secret_prefix
@@ -37,8 +38,13 @@ def _why_not_revoked(token: Token) -> str:
     return _left_alone(token.why_not_revocable())
 
 
-class TokenService(TokenReports):
+class TokenService(Service):
     """What the window can do with tokens. Each method is one transaction.
+
+    The pages and figures of the tabs are read through :attr:`reports`.
+
+    Attributes:
+        reports: the reads of the Tokens and Users tabs, on the same clock and threshold.
 
     Args:
         uow_factory: makes a fresh unit of work per use case.
@@ -56,11 +62,12 @@ class TokenService(TokenReports):
     ) -> None:
         super().__init__(uow_factory, clock)
         self._soon = soon
+        self.reports = TokenReports(uow_factory, clock, soon)
         # The column holds at most REVOKED_BY_MAX characters; a login name is far shorter.
         self._actor = actor.strip()[:REVOKED_BY_MAX] or "tessera"
 
     async def count(self, filter: TokenFilter, limit: int | None = None) -> int:
-        """How many tokens match ``filter`` (statuses judged as in :meth:`list`).
+        """How many tokens match ``filter`` (statuses judged as in ``reports.list``).
 
         Args:
             filter: owner, text and statuses.
@@ -69,7 +76,8 @@ class TokenService(TokenReports):
         Returns:
             The exact count, or ``limit`` when there are at least that many.
         """
-        return await self._read(lambda uow: uow.tokens.count(self._dated(filter), limit))
+        dated = filter.dated(self._clock(), self._soon)
+        return await self._read(lambda uow: uow.tokens.count(dated, limit))
 
     async def estimate_total(self) -> int:
         """All tokens in the table, estimated: instant even on millions of rows.

@@ -85,7 +85,7 @@ async def test_every_token_status_appears_by_the_domain_rules(engine: AsyncEngin
         Settings(_env_file=None, database_url=engine.url.render_as_string(hide_password=False)),
         lambda: NOW,
     ) as app:
-        counts = await app.tokens.quick_counts(soon=DEFAULT_SOON)
+        counts = await app.tokens.reports.quick_counts(soon=DEFAULT_SOON)
     # The service's own SQL sees every quick filter, never used and idle included.
     assert all(counts[quick] > 0 for quick in QuickFilter), counts
 

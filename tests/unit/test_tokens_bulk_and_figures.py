@@ -216,7 +216,7 @@ async def test_quick_counts_list_and_count_agree(
     )
     clock.advance(IDLE_AFTER)
 
-    counts = await ada.quick_counts()
+    counts = await ada.reports.quick_counts()
 
     assert counts == {
         QuickFilter.EXPIRED: 1,
@@ -227,15 +227,17 @@ async def test_quick_counts_list_and_count_agree(
         QuickFilter.IDLE: 2,
     }
     for quick, expected in counts.items():
-        page = await ada.list(TokenFilter(quick=quick), PageRequest(sort="name"))
+        page = await ada.reports.list(TokenFilter(quick=quick), PageRequest(sort="name"))
         assert len(page.items) == expected == await ada.count(TokenFilter(quick=quick))
-    idle_page = await ada.list(TokenFilter(quick=QuickFilter.IDLE), PageRequest(sort="name"))
+    idle_page = await ada.reports.list(
+        TokenFilter(quick=QuickFilter.IDLE), PageRequest(sort="name")
+    )
     assert [t.name for t in idle_page.items] == ["idle", "soon"]
     assert idle.token.id in {t.id for t in idle_page.items}
-    wider = await ada.quick_counts(soon=10 * DAY)
+    wider = await ada.reports.quick_counts(soon=10 * DAY)
     assert (wider[QuickFilter.EXPIRING], wider[QuickFilter.ACTIVE]) == (1, 2)
-    assert (await ada.quick_counts(soon=3 * DAY))[QuickFilter.EXPIRING] == 0
-    assert sum((await ada.quick_counts(owner_id=owner.id + 1)).values()) == 0
+    assert (await ada.reports.quick_counts(soon=3 * DAY))[QuickFilter.EXPIRING] == 0
+    assert sum((await ada.reports.quick_counts(owner_id=owner.id + 1)).values()) == 0
 
 
 async def test_expires_range_is_half_open(
@@ -245,7 +247,7 @@ async def test_expires_range_is_half_open(
         await issue(ada, owner, clock.now + days * DAY, name=f"{days}")
     window = TokenFilter(expires_from=clock.now + DAY, expires_to=clock.now + 3 * DAY)
 
-    page = await ada.list(window, PageRequest(sort="name"))
+    page = await ada.reports.list(window, PageRequest(sort="name"))
 
     assert [t.name for t in page.items] == ["1", "2"]
 
@@ -262,7 +264,7 @@ async def test_expiry_histogram_by_week_from_now(
     await ada.revoke(revoked.token.id, 1)
     clock.advance(DAY)
 
-    buckets = await ada.expiry_histogram(weeks=3)
+    buckets = await ada.reports.expiry_histogram(weeks=3)
 
     assert [(b.starts, b.ends) for b in buckets] == [
         (None, now),
@@ -272,8 +274,8 @@ async def test_expiry_histogram_by_week_from_now(
     ]
     # Expiring exactly now is expired; each week includes its start, not its end.
     assert [b.count for b in buckets] == [2, 1, 1, 2]
-    assert len(await ada.expiry_histogram()) == 9
-    assert [b.count for b in await ada.expiry_histogram(owner_id=owner.id + 1)] == [0] * 9
+    assert len(await ada.reports.expiry_histogram()) == 9
+    assert [b.count for b in await ada.reports.expiry_histogram(owner_id=owner.id + 1)] == [0] * 9
 
 
 async def test_health_of_counts_expired_and_expiring_per_user(
@@ -287,10 +289,10 @@ async def test_health_of_counts_expired_and_expiring_per_user(
     await ada.revoke(gone.token.id, 1)
     clock.advance(2 * DAY)
 
-    health = await ada.health_of([owner.id, other.id])
+    health = await ada.reports.health_of([owner.id, other.id])
 
     assert health == {owner.id: TokenHealth(1, 1), other.id: TokenHealth(0, 0)}
-    assert await ada.health_of([]) == {}
+    assert await ada.reports.health_of([]) == {}
 
 
 async def test_a_page_with_its_owners_is_one_unit_of_work_and_skips_known_owners(
@@ -301,11 +303,13 @@ async def test_a_page_with_its_owners_is_one_unit_of_work_and_skips_known_owners
     for person in (kim, lee, lee):
         await issue(tokens, person, clock() + 3 * DAY)
     before = len(uow_factory.units)
-    page, owners = await tokens.list_with_owners(TokenFilter(), PageRequest(), known={kim.id})
+    page, owners = await tokens.reports.list_with_owners(
+        TokenFilter(), PageRequest(), known={kim.id}
+    )
     assert len(uow_factory.units) == before + 1  # the page and its owners in one read
     assert sorted(t.owner_id for t in page.items) == sorted([kim.id, lee.id, lee.id])
     assert [u.email for u in owners] == ["lee@example.org"]
-    _, none_new = await tokens.list_with_owners(
+    _, none_new = await tokens.reports.list_with_owners(
         TokenFilter(), PageRequest(), known={kim.id, lee.id}
     )
     assert none_new == ()

@@ -232,7 +232,7 @@ async def test_list_judges_statuses_at_the_clocks_now(
 
     async def names(*statuses: TokenStatus) -> list[str]:
         query = TokenFilter(statuses=frozenset(statuses))
-        page = await tokens.list(query, PageRequest(sort="name"))
+        page = await tokens.reports.list(query, PageRequest(sort="name"))
         assert await tokens.count(query) == len(page.items)
         return [t.name for t in page.items]
 
@@ -249,8 +249,8 @@ async def test_list_searches_name_and_prefix(
     deploy = await issue(tokens, owner, clock.now + DAY, name="Deploy bot")
     await issue(tokens, owner, clock.now + DAY, name="Backup")
 
-    by_name = await tokens.list(TokenFilter(search="deploy"), PageRequest())
-    by_prefix = await tokens.list(TokenFilter(search=deploy.token.prefix), PageRequest())
+    by_name = await tokens.reports.list(TokenFilter(search="deploy"), PageRequest())
+    by_prefix = await tokens.reports.list(TokenFilter(search=deploy.token.prefix), PageRequest())
 
     assert [t.id for t in by_name.items] == [deploy.token.id]
     assert [t.id for t in by_prefix.items] == [deploy.token.id]

@@ -185,7 +185,7 @@ class TokensTab(RecordTab[Token, TokenFilter]):
     # Loading -------------------------------------------------------------------------------
 
     async def fetch(self, filter: TokenFilter, page: PageRequest) -> Page[Token]:
-        found, owners = await self.tokens.list_with_owners(filter, page, self.owners.known)
+        found, owners = await self.tokens.reports.list_with_owners(filter, page, self.owners.known)
         self.owners.add(owners)
         return found
 
@@ -205,10 +205,10 @@ class TokensTab(RecordTab[Token, TokenFilter]):
     async def refresh_counts(self) -> None:
         """Counts on the quick filters, the chart, and the badge: each one query."""
         owner = self.owner.user.id if self.owner.user else None
-        self.counts = await self.tokens.quick_counts(owner, soon=self.soon)
+        self.counts = await self.tokens.reports.quick_counts(owner, soon=self.soon)
         for quick, button in self.quick_buttons.items():
             button.setText(f"{QUICK_LABELS[quick]} · {self.counts.get(quick, 0):,}")
-        self.chart.set_buckets(await self.tokens.expiry_histogram(owner_id=owner))
+        self.chart.set_buckets(await self.tokens.reports.expiry_histogram(owner_id=owner))
         self.badge_changed.emit(self.counts.get(QuickFilter.EXPIRING, 0))
         self.counted.emit()
 

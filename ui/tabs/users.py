@@ -83,7 +83,7 @@ class UsersTab(RecordTab[User, UserFilter]):
 
     async def prepare(self, rows: Sequence[User]) -> None:
         # How many of each user's tokens need attention, for the page, in one query.
-        self.health.update(await self.tokens.health_of([u.id for u in rows]))
+        self.health.update(await self.tokens.reports.health_of([u.id for u in rows]))
 
     async def create_row(self) -> None:
         dialog = UserDialog(self.users, None, self)

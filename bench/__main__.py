@@ -96,6 +96,12 @@ async def run(args: argparse.Namespace, folder: Path) -> tuple[list[Result], str
             floor, ours = await measures.search(tessera, raw)
             note = f"{seeded.users:,} users; raw ILIKE {statistics.median(floor):.2f} ms"
             results.append(Result("search_ms", ours, "ms", 10, note))
+            revoked = min(100_000, seeded.tokens // 2)
+            floor, ours = await measures.change_log_overhead(raw, revoked)
+            results.append(Result("change_log_overhead_ratio", _ratios(floor, ours), "×", 1.5,
+                                  f"bulk revoke of {revoked:,} tokens: "
+                                  f"{statistics.median(ours):.0f} ms logged, "
+                                  f"{statistics.median(floor):.0f} ms unlogged"))  # fmt: skip
         finally:
             await raw.close()
         lags, pages, notes = await measures.ui_session(

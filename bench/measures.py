@@ -7,6 +7,7 @@ Every ratio compares Tessera's path with raw asyncpg prepared statements on the 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import time
 from collections.abc import Awaitable, Callable
@@ -98,6 +99,39 @@ async def search(tessera: Tessera, raw: Any) -> tuple[list[float], list[float]]:
         [lambda: statement.fetch(f"%{next(texts)}%"), ours], 5 * len(SEARCHES)
     )
     return floor, mine
+
+
+async def change_log_overhead(raw: Any, rows: int) -> tuple[list[float], list[float]]:
+    """Bulk revoke of ``rows`` tokens without the change log's triggers vs with them.
+
+    One UPDATE of that many unrevoked tokens, rolled back each time. Without: the
+    triggers silenced by ``session_replication_role = replica`` (also the version bump,
+    so this is the whole cost revision 0005 adds to a bulk write).
+    """
+    first = await raw.fetchval("SELECT min(id) FROM tokens WHERE revoked_at IS NULL")
+    revoke = (
+        "UPDATE tokens SET revoked_at = now(), revoked_by = 'bench', version = version + 1 "
+        "WHERE id IN (SELECT id FROM tokens WHERE revoked_at IS NULL AND id >= $1 "
+        "ORDER BY id LIMIT $2)"
+    )
+
+    async def run(logged: bool) -> None:
+        async with raw.transaction():
+            if not logged:
+                await raw.execute("SET LOCAL session_replication_role = replica")
+            await raw.execute(revoke, first, rows)
+            raise _RollBack
+
+    async def attempt(logged: bool) -> None:
+        with contextlib.suppress(_RollBack):
+            await run(logged)
+
+    floor, ours = await timed([lambda: attempt(False), lambda: attempt(True)], 5)
+    return floor, ours
+
+
+class _RollBack(Exception):
+    """Leaves a measured transaction without keeping its writes."""
 
 
 async def _until(signal: SignalInstance, seconds: float = 60) -> None:

@@ -116,7 +116,13 @@ async def test_the_wizard_migrates_an_empty_database_on_a_server(
             tables = await connection.execute(
                 text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
             )
-            assert set(tables.scalars()) == {"users", "tokens", "events", "alembic_version"}
+            assert set(tables.scalars()) == {
+                "users",
+                "tokens",
+                "events",
+                "change_log",
+                "alembic_version",
+            }
     finally:
         await engine.dispose()
 

@@ -17,6 +17,7 @@ from app.domain.errors import Unavailable
 from app.infrastructure.access import check_access
 from app.infrastructure.database import Database
 from app.infrastructure.embedded import EmbeddedServerError
+from app.infrastructure.local_server import LocalServer
 from app.infrastructure.migrations import MigrationRunner
 from app.infrastructure.settings import Settings
 from app.services.events import EventService
@@ -59,11 +60,17 @@ def _login_name() -> str:
 
 @asynccontextmanager
 async def open_tessera(
-    settings: Settings | None = None, clock: Clock = system_clock
+    settings: Settings | None = None,
+    clock: Clock = system_clock,
+    local_server: LocalServer | None = None,
 ) -> AsyncIterator[Tessera]:
-    """Open the configured database and wire the services to it; close it on exit."""
+    """Open the configured database and wire the services to it; close it on exit.
+
+    A ``local_server`` already started (the launcher's, for its start-up check) is used
+    as it is and left running: its owner stops it, so one launch starts it once.
+    """
     settings = settings or Settings()
-    database = Database(settings)
+    database = Database(settings, local_server)
     try:
         await database.open()
     except EmbeddedServerError as error:

@@ -15,6 +15,7 @@ from app.domain.clock import Clock
 from app.domain.connection_check import Target
 from app.domain.errors import DomainError
 from app.infrastructure.connection_check import SqlDatabaseSetup, target_from_url, target_url
+from app.infrastructure.local_server import LocalServer
 from app.infrastructure.profiles import ProfileStore
 from app.infrastructure.settings import Settings
 
@@ -38,7 +39,10 @@ class AppLauncher:
         self._store = store
         self._clock = clock
         self._profile = profile
-        self.setup = SqlDatabaseSetup(settings)
+        # One local server for the whole launch: the checks start it, the window reuses it,
+        # and ``setup.close()`` stops it at the end.
+        self._local_server = LocalServer(settings.data_dir)
+        self.setup = SqlDatabaseSetup(settings, self._local_server)
 
     def parse_url(self, text: str) -> Target:
         """A pasted URL as a server target."""
@@ -77,10 +81,18 @@ class AppLauncher:
 
     @asynccontextmanager
     async def open(self, target: Target) -> AsyncIterator[Tessera]:
-        """Open ``target`` with the services wired to it."""
+        """Open ``target`` with the services wired to it.
+
+        The local database opens on the server its check started, not a second one. A
+        server target lets that local server go: nothing needs it while this window is open.
+
+        Raises:
+            SetupError: the local server started for a check could not be stopped.
+        """
         url = None
         if target.kind == "server":
             url = SecretStr(target_url(target).render_as_string(hide_password=False))
+            await self.setup.close()
         settings = self._settings.model_copy(update={"database_url": url})
-        async with open_tessera(settings, self._clock) as tessera:
+        async with open_tessera(settings, self._clock, self._local_server) as tessera:
             yield tessera

@@ -146,8 +146,9 @@ async def run(launcher: Launcher, clock: Clock, soon: timedelta) -> int:
     try:
         target = launcher.initial()
         while True:
+            # The local server a check started stays up for the window (the launcher's open
+            # reuses it); the finally below stops it once, at the end of the launch.
             target = await ready_target(launcher, target)
-            await launcher.setup.close()
             if target is None:
                 return 0
             note = ""

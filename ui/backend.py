@@ -61,5 +61,6 @@ class Launcher(Protocol):
         ...
 
     def open(self, target: Target) -> AbstractAsyncContextManager[Backend]:
-        """Open the target's database for the window."""
+        """Open the target's database for the window (the local one on the server its
+        check started: ``setup.close()`` stops it when the launch ends)."""
         ...

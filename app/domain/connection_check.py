@@ -114,5 +114,6 @@ class DatabaseSetup(Protocol):
         ...
 
     async def close(self) -> None:
-        """Let go of anything started for the checks (the local server)."""
+        """Let go of the local server, started by a check and kept for the window: the
+        last thing a launch does, so the server starts once per launch."""
         ...

@@ -7,7 +7,6 @@ class and becomes a :class:`SetupError` a person can act on. Schema questions go
 
 from __future__ import annotations
 
-import asyncio
 import errno
 import logging
 import re
@@ -24,7 +23,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from app.domain.connection_check import MIN_SERVER_MAJOR, CheckReport, Problem, SetupError, Target
 from app.domain.schema import Revision, SchemaState
-from app.infrastructure.embedded import EmbeddedPostgres, EmbeddedServerError
+from app.infrastructure.embedded import EmbeddedServerError
+from app.infrastructure.local_server import LocalServer
 from app.infrastructure.migrations import MigrationRunner
 from app.infrastructure.settings import Settings, async_url, ssl_connect_args
 
@@ -114,30 +114,29 @@ def check_version(text: str) -> int:
 class SqlDatabaseSetup:
     """:class:`app.domain.connection_check.DatabaseSetup` on PostgreSQL, embedded or on a server."""
 
-    def __init__(self, settings: Settings) -> None:
-        """Nothing starts before a local target is first used."""
+    def __init__(self, settings: Settings, local_server: LocalServer | None = None) -> None:
+        """Nothing starts before a local target is first used.
+
+        Args:
+            settings: timeouts, and the data folder of the local database.
+            local_server: the launch's local server, shared with the window so that a
+                launch starts it once; by default one of this object's own.
+        """
         self._settings = settings
-        self._server: EmbeddedPostgres | None = None
-        self._local_url: URL | None = None
-        self._lock = asyncio.Lock()
+        self._local = local_server or LocalServer(settings.data_dir)
 
     async def url(self, target: Target) -> URL:
         """The target's URL; for the local target, starts its server (kept until close)."""
         if target.kind != "local":
             return target_url(target)
-        async with self._lock:
-            if self._local_url is None:
-                server = EmbeddedPostgres(self._settings.data_dir)
-                try:
-                    started = await asyncio.to_thread(server.start)
-                except EmbeddedServerError as exc:
-                    _LOG.warning("The local database did not start: %s", exc)
-                    raise SetupError(
-                        Problem.LOCAL_SERVER,
-                        f"The local database could not start. {_first_line(exc)}.",
-                    ) from None
-                self._server, self._local_url = server, async_url(started)
-            return self._local_url
+        try:
+            return await self._local.url()
+        except EmbeddedServerError as exc:
+            _LOG.warning("The local database did not start: %s", exc)
+            raise SetupError(
+                Problem.LOCAL_SERVER,
+                f"The local database could not start. {_first_line(exc)}.",
+            ) from None
 
     async def check(self, target: Target) -> CheckReport:
         """Connect and report; raises SetupError with the reason when it cannot."""
@@ -224,14 +223,11 @@ class SqlDatabaseSetup:
             await engine.dispose()
 
     async def close(self) -> None:
-        """Stop the local server if this object started it."""
-        async with self._lock:
-            server, self._server, self._local_url = self._server, None, None
-        if server is not None:
-            try:
-                await asyncio.to_thread(server.stop)
-            except EmbeddedServerError as exc:
-                raise SetupError(Problem.LOCAL_SERVER, f"{_first_line(exc)}.") from None
+        """Stop the local server if it was started (by a check or for the window)."""
+        try:
+            await self._local.stop()
+        except EmbeddedServerError as exc:
+            raise SetupError(Problem.LOCAL_SERVER, f"{_first_line(exc)}.") from None
 
     @asynccontextmanager
     async def _connect(

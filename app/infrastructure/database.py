@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from types import TracebackType
 from typing import Self
@@ -10,8 +9,8 @@ from typing import Self
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from app.infrastructure.embedded import EmbeddedPostgres
 from app.infrastructure.engine import Health, create_engine, create_session_factory, health_check
+from app.infrastructure.local_server import LocalServer
 from app.infrastructure.migrations import MigrationRunner
 from app.infrastructure.settings import Settings, async_url, describe_url
 from app.infrastructure.uow import SqlUnitOfWork
@@ -25,12 +24,14 @@ class Database:
     """The app's handle on PostgreSQL: engine, sessions, migrations, and the embedded server.
 
     ``async with Database(settings) as db:`` starts the embedded server when no URL is
-    configured (in a worker thread: it may run initdb) and stops it on exit.
+    configured and stops it on exit, unless it was handed a :class:`LocalServer` that
+    someone else owns (the launcher's, started by the start-up check, kept for the window).
     """
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, local_server: LocalServer | None = None) -> None:
         self._settings = settings
-        self._embedded: EmbeddedPostgres | None = None
+        self._local = local_server or LocalServer(settings.data_dir)
+        self._owns_local = local_server is None
         self._engine: AsyncEngine | None = None
         self._sessions: async_sessionmaker[AsyncSession] | None = None
         self.label = LOCAL_LABEL
@@ -44,21 +45,19 @@ class Database:
             self.label = describe_url(self.url)
         else:
             self._settings.data_dir.mkdir(parents=True, exist_ok=True)
-            self._embedded = EmbeddedPostgres(self._settings.data_dir)
-            self.url = async_url(await asyncio.to_thread(self._embedded.start))
+            self.url = await self._local.url()
             self.label = LOCAL_LABEL
         self._engine = create_engine(self.url, self._settings)
         self._sessions = create_session_factory(self._engine)
         _log.info("database opened: %s", self.label)
 
     async def close(self) -> None:
-        """Dispose the engine and stop the embedded server if this process started it."""
+        """Dispose the engine and stop the embedded server if this object owns it."""
         if self._engine is not None:
             await self._engine.dispose()
             self._engine = None
-        if self._embedded is not None:
-            await asyncio.to_thread(self._embedded.stop)
-            self._embedded = None
+        if self._owns_local:
+            await self._local.stop()
 
     async def __aenter__(self) -> Self:
         if self._engine is None:

@@ -6,6 +6,7 @@ import asyncio
 from pathlib import Path
 
 import psutil
+import pytest
 from keyring.backends import fail
 from PySide6.QtWidgets import QMessageBox, QWizard
 from sqlalchemy import text
@@ -15,6 +16,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from app.domain.connection_check import Target
 from app.domain.tokens import DEFAULT_SOON
 from app.infrastructure.connection_check import SqlDatabaseSetup, target_from_url
+from app.infrastructure.embedded import EmbeddedPostgres
 from app.infrastructure.profiles import ProfileStore
 from app.infrastructure.settings import Settings
 from app.launcher import AppLauncher
@@ -69,6 +71,47 @@ async def test_a_new_user_is_two_clicks_from_the_window(tmp_path: Path) -> None:
     assert not any(isinstance(w, SetupWizard) and w.isVisible() for w in window.children())
     window.close()
     assert await asyncio.wait_for(running, 30) == 0
+    assert _servers_on(tmp_path / "data") == []
+
+
+async def test_a_start_on_the_local_database_starts_its_server_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started: list[EmbeddedPostgres] = []
+    real_start = EmbeddedPostgres.start
+
+    def counted_start(server: EmbeddedPostgres) -> str:
+        started.append(server)
+        return real_start(server)
+
+    monkeypatch.setattr(EmbeddedPostgres, "start", counted_start)
+    clock = FrozenClock(NOW)
+
+    # The first start: the wizard checks, creates and migrates, then the window opens.
+    running = asyncio.ensure_future(ui_app.run(_launcher(tmp_path), clock, DEFAULT_SOON))
+    wizard = await modal(SetupWizard)
+    press(wizard, "wizard_quick_local")
+    await until(lambda: wizard.currentId() == DONE, within=60, what="the Done page")
+    wizard.button(QWizard.WizardButton.FinishButton).click()
+    window = await _window_ready()
+    assert window.users_tab.count_label.text() == "0 users"
+    assert len(started) == 1
+    assert started[0].pid is not None
+    window.close()
+    assert await asyncio.wait_for(running, 30) == 0
+    assert len(started) == 1
+    assert started[0].pid is None
+    assert _servers_on(tmp_path / "data") == []
+
+    # A later start on the saved local profile: the start-up check, then the window.
+    running = asyncio.ensure_future(ui_app.run(_launcher(tmp_path), clock, DEFAULT_SOON))
+    window = await _window_ready()
+    assert window.windowTitle() == "Tessera — Local database"
+    assert len(started) == 2
+    window.close()
+    assert await asyncio.wait_for(running, 30) == 0
+    assert len(started) == 2
+    assert started[1].pid is None
     assert _servers_on(tmp_path / "data") == []
 
 

@@ -66,9 +66,18 @@ class RecordTab(QWidget, Generic[RowT, FilterT]):
         self._sort = self.default_sort
         self._active_sort = self._sort  # the sort of the rows shown, which cursors belong to
         self._read_only = False
+        self._read_only_reason = ""
+        self._build_toolbar()
+        self._build_search()
+        self._build_view()
+        self._build_layout()
+        self._follow_model()
+        self.build_parts()
+        self._update_actions()  # once every action exists, the subclass's included
 
-        self.toolbar = QToolBar(f"{name} actions")
-        self.toolbar.setObjectName(f"{name}_toolbar")
+    def _build_toolbar(self) -> None:
+        self.toolbar = QToolBar(f"{self.name} actions")
+        self.toolbar.setObjectName(f"{self.name}_toolbar")
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.new_action = self._action("new", "New", QKeySequence.StandardKey.New, self.new_record)
         self.edit_action = self._action("edit", "Edit…", None, self.edit_selected)
@@ -82,8 +91,9 @@ class RecordTab(QWidget, Generic[RowT, FilterT]):
             [self.new_action, self.edit_action, self.delete_action, self.refresh_action]
         )
 
+    def _build_search(self) -> None:
         self.search = QLineEdit()
-        self.search.setObjectName(f"{name}_search")
+        self.search.setObjectName(f"{self.name}_search")
         self.search.setPlaceholderText(f"Search {self.noun}s…")
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumWidth(160)
@@ -92,17 +102,17 @@ class RecordTab(QWidget, Generic[RowT, FilterT]):
         self._debounce.setInterval(SEARCH_DELAY_MS)
         self._debounce.timeout.connect(self.reload)
         self.search.textChanged.connect(self._debounce.start)
-
         self.count_label = QLabel()
-        self.count_label.setObjectName(f"{name}_count")
-        signs = BusySigns(name, self.tasks, self, self.cancel_loading)
+        self.count_label.setObjectName(f"{self.name}_count")
+        signs = BusySigns(self.name, self.tasks, self, self.cancel_loading)
         self.busy, self.cancel_button, self.cancel_action = (
             signs.bar,
             signs.cancel_button,
             signs.cancel_action,
         )
 
-        self.view = record_view(name, model, self._sort)
+    def _build_view(self) -> None:
+        self.view = record_view(self.name, self.model, self._sort)
         self.view.doubleClicked.connect(lambda _: self.edit_selected())
         self.view.selectionModel().selectionChanged.connect(self._update_actions)
         open_row = QAction(self.view)
@@ -112,13 +122,14 @@ class RecordTab(QWidget, Generic[RowT, FilterT]):
         self.view.addAction(open_row)
 
         self.empty = QLabel(self.view.viewport())
-        self.empty.setObjectName(f"{name}_empty")
+        self.empty.setObjectName(f"{self.name}_empty")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)
         self.empty.setStyleSheet("color: palette(placeholder-text); font-size: 15px;")
         self.empty.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.view.viewport().installEventFilter(self)
 
+    def _build_layout(self) -> None:
         self.filters = QHBoxLayout()
         self.filters.setSpacing(8)
         self.filters.addWidget(self.search, 2)
@@ -136,16 +147,24 @@ class RecordTab(QWidget, Generic[RowT, FilterT]):
         layout.addWidget(self.busy)
         layout.addWidget(self.view, 1)
 
-        model.fetch_more_requested.connect(self._fetch_more_requested)
-        model.page_wanted.connect(self._page_wanted)
-        model.keep = self._selected_between  # never drop a page that holds selected rows
-        model.sort_requested.connect(self._sort_requested)
-        model.modelReset.connect(self._update_empty)
-        model.rowsInserted.connect(self._update_empty)
-        model.rowsRemoved.connect(self._update_empty)
-        self._update_actions()
+    def _follow_model(self) -> None:
+        self.model.fetch_more_requested.connect(self._fetch_more_requested)
+        self.model.page_wanted.connect(self._page_wanted)
+        self.model.keep = self._selected_between  # never drop a page that holds selected rows
+        self.model.sort_requested.connect(self._sort_requested)
+        self.model.modelReset.connect(self._update_empty)
+        self.model.rowsInserted.connect(self._update_empty)
+        self.model.rowsRemoved.connect(self._update_empty)
 
     # What subclasses provide --------------------------------------------------------------
+
+    def build_parts(self) -> None:
+        """Add the tab's own filters, actions and widgets to the base's.
+
+        Runs inside ``__init__``, once the toolbar, search, view and layout exist and before
+        the actions are first enabled: a subclass sets what it needs before calling
+        ``super().__init__``.
+        """
 
     def current_filter(self) -> FilterT:
         """The filter the widgets describe now."""
@@ -339,8 +358,7 @@ class RecordTab(QWidget, Generic[RowT, FilterT]):
             if base is None:
                 base = action.toolTip()
                 action.setProperty("base_tip", base)
-            reason = getattr(self, "_read_only_reason", "")
-            action.setToolTip(f"{base} — not available. {reason}")
+            action.setToolTip(f"{base} — not available. {self._read_only_reason}")
         elif base is not None:
             action.setToolTip(str(base))
             action.setProperty("base_tip", None)

@@ -44,11 +44,20 @@ class EventsTab(RecordTab[Event, EventFilter]):
     def __init__(
         self, events: EventService, users: UserService, owners: OwnerDirectory, clock: Clock
     ) -> None:
-        super().__init__("events", RecordTableModel(event_columns(owners)), clock)
         self.events = events
         self.users = users
         self.owners = owners
-        self.owner = OwnerPicker(users.search)
+        self._calendar_generation = 0
+        super().__init__("events", RecordTableModel(event_columns(owners)), clock)
+
+    def build_parts(self) -> None:
+        self._build_filters()
+        self.owners.changed.connect(self._owners_changed)
+        self._build_calendar()
+        self._build_view_switcher()
+
+    def _build_filters(self) -> None:
+        self.owner = OwnerPicker(self.users.search)
         self.owner.setObjectName("events_owner")
         self.owner.setPlaceholderText("Any owner — type to choose one")
         self.owner.chosen.connect(lambda _: self.reload())
@@ -74,9 +83,9 @@ class EventsTab(RecordTab[Event, EventFilter]):
         self.clashing.setToolTip("Only events that overlap another event of the same owner")
         self.clashing.toggled.connect(lambda _: self.reload())
         self.filters.addWidget(self.clashing)
-        owners.changed.connect(self._owners_changed)
-        self._calendar_generation = 0
-        self.calendar = CalendarPanel(clock)
+
+    def _build_calendar(self) -> None:
+        self.calendar = CalendarPanel(self.clock)
         self.calendar.view.range_changed.connect(self.reload)
         self.calendar.view.create_requested.connect(
             lambda start: self.tasks.spawn(
@@ -96,11 +105,14 @@ class EventsTab(RecordTab[Event, EventFilter]):
         layout.replaceWidget(self.view, self.stack)
         self.stack.addWidget(self.view)
         self.stack.addWidget(self.calendar)
+
+    def _build_view_switcher(self) -> None:
         self.view_buttons: dict[str, QToolButton] = {}
         switcher = QButtonGroup(self)
         switcher.setExclusive(True)
-        first = layout.itemAt(0)  # toolbar, stretch, count: the switcher before the count
-        top = first.layout() if first is not None else None
+        layout = self.layout()
+        first = layout.itemAt(0) if layout is not None else None
+        top = first.layout() if first is not None else None  # toolbar, stretch, count
         assert isinstance(top, QHBoxLayout)
         for mode, text in (("list", "List"), ("week", "Week"), ("month", "Month")):
             button = QToolButton()
@@ -112,7 +124,7 @@ class EventsTab(RecordTab[Event, EventFilter]):
             button.clicked.connect(lambda _=False, m=mode: self.set_view(m))
             switcher.addButton(button)
             self.view_buttons[mode] = button
-            top.insertWidget(top.count() - 1, button)
+            top.insertWidget(top.count() - 1, button)  # the switcher goes before the count
         top.insertSpacing(top.count() - 1, 12)
 
     @property

@@ -65,21 +65,38 @@ class TokensTab(RecordTab[Token, TokenFilter]):
         soon: timedelta,
     ) -> None:
         self.soon = soon
-        model = RecordTableModel(token_columns(clock, lambda: self.soon, owners))
-        super().__init__("tokens", model, clock)
         self.tokens = tokens
         self.users = users
         self.owners = owners
         self.quick: QuickFilter | None = None
         self.window_bucket: ExpiryBucket | None = None
         self.counts: dict[QuickFilter, int] = {}
+        model = RecordTableModel(token_columns(clock, lambda: self.soon, owners))
+        super().__init__("tokens", model, clock)
 
-        self.owner = OwnerPicker(users.search)
+    def build_parts(self) -> None:
+        self.owner = OwnerPicker(self.users.search)
         self.owner.setObjectName("tokens_owner")
         self.owner.setPlaceholderText("Any owner — type to choose one")
         self.owner.chosen.connect(lambda _: self.reload())
         self.filters.addWidget(self.owner, 1)
+        self._build_quick_bar()
+        self.chart = ExpiryChart()
+        self.chart.bucket_clicked.connect(self._bucket_clicked)
+        layout = self.layout()
+        assert layout is not None
+        layout.insertWidget(1, self.chart)  # type: ignore[attr-defined]
+        layout.insertLayout(3, self.quick_bar)  # type: ignore[attr-defined]
+        self._build_token_actions()
+        self.owners.changed.connect(self._repaint_rows)
 
+        # Relative times and statuses move with the clock, not with the data.
+        self.ticker = QTimer(self)
+        self.ticker.setInterval(REFRESH_MS)
+        self.ticker.timeout.connect(self._repaint_rows)
+        self.ticker.start()
+
+    def _build_quick_bar(self) -> None:
         self.quick_bar = QHBoxLayout()
         self.quick_buttons: dict[QuickFilter, QToolButton] = {}
         group = QButtonGroup(self)
@@ -97,7 +114,7 @@ class TokensTab(RecordTab[Token, TokenFilter]):
         self.days = QSpinBox()
         self.days.setObjectName("tokens_soon_days")
         self.days.setRange(1, 365)
-        self.days.setValue(soon.days)
+        self.days.setValue(self.soon.days)
         self.days.setPrefix("within ")
         self.days.setSuffix(" days")
         self.days.setToolTip("What counts as expiring soon")
@@ -108,25 +125,12 @@ class TokensTab(RecordTab[Token, TokenFilter]):
         self.range_label.setObjectName("tokens_range")
         self.quick_bar.addWidget(self.range_label)
 
-        self.chart = ExpiryChart()
-        self.chart.bucket_clicked.connect(self._bucket_clicked)
-        layout = self.layout()
-        assert layout is not None
-        layout.insertWidget(1, self.chart)  # type: ignore[attr-defined]
-        layout.insertLayout(3, self.quick_bar)  # type: ignore[attr-defined]
-
+    def _build_token_actions(self) -> None:
         self.edit_action.setText("Extend…")
         self.revoke_action = self._action("revoke", "Revoke", None, self.revoke_selected)
         self.rotate_action = self._action("rotate", "Rotate…", None, self.rotate_selected)
         self.toolbar.insertAction(self.delete_action, self.revoke_action)
         self.toolbar.insertAction(self.delete_action, self.rotate_action)
-        owners.changed.connect(self._repaint_rows)
-
-        # Relative times and statuses move with the clock, not with the data.
-        self.ticker = QTimer(self)
-        self.ticker.setInterval(REFRESH_MS)
-        self.ticker.timeout.connect(self._repaint_rows)
-        self.ticker.start()
 
     # Filters -------------------------------------------------------------------------------
 
@@ -300,10 +304,9 @@ class TokensTab(RecordTab[Token, TokenFilter]):
 
     def _update_actions(self) -> None:
         super()._update_actions()
-        if hasattr(self, "rotate_action"):
-            selected = len(self.view.selectionModel().selectedRows())
-            self.edit_action.setEnabled(selected >= 1 and not self._read_only)
-            self.revoke_action.setEnabled(selected >= 1 and not self._read_only)
-            self.rotate_action.setEnabled(selected == 1 and not self._read_only)
-            for action in (self.revoke_action, self.rotate_action):
-                self._explain(action)
+        selected = len(self.view.selectionModel().selectedRows())
+        self.edit_action.setEnabled(selected >= 1 and not self._read_only)
+        self.revoke_action.setEnabled(selected >= 1 and not self._read_only)
+        self.rotate_action.setEnabled(selected == 1 and not self._read_only)
+        for action in (self.revoke_action, self.rotate_action):
+            self._explain(action)

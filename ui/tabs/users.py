@@ -43,9 +43,11 @@ class UsersTab(RecordTab[User, UserFilter]):
 
     def __init__(self, users: UserService, tokens: TokenService, clock: Clock) -> None:
         self.health: dict[int, TokenHealth] = {}
-        super().__init__("users", RecordTableModel(user_columns(self.health.get)), clock)
         self.users = users
         self.tokens = tokens
+        super().__init__("users", RecordTableModel(user_columns(self.health.get)), clock)
+
+    def build_parts(self) -> None:
         self.role = _combo(
             "users_role", [("Any role", None), *((label, r) for r, label in ROLE_LABELS.items())]
         )
@@ -140,7 +142,6 @@ class UsersTab(RecordTab[User, UserFilter]):
 
     def _update_actions(self) -> None:
         super()._update_actions()
-        if hasattr(self, "events_action"):
-            one = len(self.view.selectionModel().selectedRows()) == 1
-            self.tokens_action.setEnabled(one)
-            self.events_action.setEnabled(one)
+        one = len(self.view.selectionModel().selectedRows()) == 1
+        self.tokens_action.setEnabled(one)
+        self.events_action.setEnabled(one)

@@ -24,7 +24,7 @@ from tests.gui.conftest import Backend
 from tests.gui.helpers import emitted, modal, press, started, until
 from ui.dialogs.conflict import ConflictDialog, deleted_text
 from ui.dialogs.datetimes import to_qt
-from ui.dialogs.events import EventDialog
+from ui.dialogs.events import EventDialog, EventDialogContext
 from ui.dialogs.users import UserDialog
 from ui.window import MainWindow
 
@@ -262,9 +262,8 @@ async def test_an_events_time_is_chosen_whole(
     event = await fake_backend.events.create(
         EventDraft(owner_id=ada.id, title="Review", starts_at=start, ends_at=start + timedelta(1))
     )
-    form = EventDialog(
-        fake_backend.events, fake_backend.users.search, FrozenClock(start), event, ada, None
-    )
+    context = EventDialogContext(fake_backend.events, fake_backend.users.search, FrozenClock(start))
+    form = EventDialog(context, event, ada)
     qtbot.addWidget(form)
     form.show()
     moved = start + timedelta(hours=2)
@@ -362,15 +361,13 @@ async def test_an_owner_chosen_meanwhile_by_someone_else_is_named(
     event = await fake_backend.events.create(
         EventDraft(owner_id=ada.id, title="Review", starts_at=start, ends_at=start + timedelta(1))
     )
-    form = EventDialog(
+    context = EventDialogContext(
         fake_backend.events,
         fake_backend.users.search,
         FrozenClock(start),
-        event,
-        ada,
-        None,
         lookup=fake_backend.users.get_many,
     )
+    form = EventDialog(context, event, ada)
     qtbot.addWidget(form)
     form.show()
     await fake_backend.events.update(event.id, 1, EventPatch(owner_id=bo.id))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Collection, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -28,39 +29,43 @@ from ui.dialogs.owner_picker import OwnerPicker, Search
 Lookup = Callable[[Collection[int]], Awaitable[Sequence[User]]]
 
 
+@dataclass(frozen=True, slots=True)
+class EventDialogContext:
+    """What every event dialog a tab opens shares; only the event, owner and start vary.
+
+    ``lookup`` finds users by id, to name an owner someone else chose meanwhile.
+    """
+
+    events: EventService
+    search: Search
+    clock: Clock
+    lookup: Lookup | None = None
+
+
 class EventDialog(RecordDialog):
     """New event, or edit one. Times are entered in the computer's time zone."""
 
     def __init__(
         self,
-        events: EventService,
-        search: Search,
-        clock: Clock,
-        event: Event | None,
-        owner: User | None,
-        parent: QWidget | None,
+        context: EventDialogContext,
+        event: Event | None = None,
+        owner: User | None = None,
+        *,
         start: datetime | None = None,
-        lookup: Lookup | None = None,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__("event_dialog", "Edit event" if event else "New event", parent)
-        self._events = events
+        self._events = context.events
         self._event = event
-        self._lookup = lookup  # users by id, to name an owner someone else chose meanwhile
+        self._lookup = context.lookup
         self._owner = owner
         if event is not None:
             self.deleted_text = deleted_text("event")
-        self.owner = OwnerPicker(search)
+        self.owner = OwnerPicker(context.search)
         self.owner.set_user(owner)
         self.title = QLineEdit(event.title if event else "")
         self.location = QLineEdit(event.location if event else "")
-        if event is not None:
-            start = event.starts_at
-        elif start is None:
-            start = _next_hour(clock())
-        end = event.ends_at if event else start + timedelta(hours=1)
-        if event is not None and event.first_day and event.last_day:
-            # All-day events are dates: show them on those dates, whatever the zone.
-            start, end = _local_midnight(event.first_day), _local_midnight(event.last_day)
+        start, end = _shown_times(event, start or _next_hour(context.clock()))
         self.starts = time_edit()
         self.starts.setDateTime(to_qt(start))
         self.ends = time_edit()
@@ -173,6 +178,16 @@ def _when(event: Event) -> str:
     start, end = event.starts_at.astimezone(), event.ends_at.astimezone()
     until = f"{end:%H:%M}" if end.date() == start.date() else f"{end:%a %-d %b %H:%M}"
     return f"{event.title} — {start:%a %-d %b %H:%M}–{until}"
+
+
+def _shown_times(event: Event | None, start: datetime) -> tuple[datetime, datetime]:
+    """The start and end the form opens on: the event's, or an hour from ``start``."""
+    if event is None:
+        return start, start + timedelta(hours=1)
+    if event.first_day and event.last_day:
+        # All-day events are dates: show them on those dates, whatever the zone.
+        return _local_midnight(event.first_day), _local_midnight(event.last_day)
+    return event.starts_at, event.ends_at
 
 
 def _local_midnight(day: date) -> datetime:

@@ -24,7 +24,7 @@ from app.services.events import EventService
 from app.services.users import UserService
 from ui.calendar.view import CalendarPanel
 from ui.dialogs.asyncdialog import confirm, shown
-from ui.dialogs.events import EventDialog
+from ui.dialogs.events import EventDialog, EventDialogContext
 from ui.dialogs.owner_picker import OwnerPicker
 from ui.format import count
 from ui.tabs.base import PAGE_SIZE, RecordTab
@@ -48,6 +48,7 @@ class EventsTab(RecordTab[Event, EventFilter]):
         self.users = users
         self.owners = owners
         self._calendar_generation = 0
+        self._dialogs = EventDialogContext(events, users.search, clock, users.get_many)
         super().__init__("events", RecordTableModel(event_columns(owners)), clock)
 
     def build_parts(self) -> None:
@@ -229,16 +230,7 @@ class EventsTab(RecordTab[Event, EventFilter]):
     async def create_row(self, start: datetime | None = None) -> None:
         if self._read_only:
             return
-        dialog = EventDialog(
-            self.events,
-            self.users.search,
-            self.clock,
-            None,
-            self.owner.user,
-            self,
-            start,
-            self.users.get_many,
-        )
+        dialog = EventDialog(self._dialogs, None, self.owner.user, start=start, parent=self)
         if await shown(dialog):
             self.message.emit(f"Created “{dialog.saved.title}”.")
             await (self._reload() if self.view_mode == "list" else self._load_calendar())
@@ -246,9 +238,7 @@ class EventsTab(RecordTab[Event, EventFilter]):
     async def edit_row(self, row: Event) -> None:
         found = await self.users.get_many([row.owner_id])
         owner = found[0] if found else None
-        dialog = EventDialog(
-            self.events, self.users.search, self.clock, row, owner, self, None, self.users.get_many
-        )
+        dialog = EventDialog(self._dialogs, row, owner, parent=self)
         if await shown(dialog):
             if self.view_mode == "list":
                 self.model.replace(dialog.saved)

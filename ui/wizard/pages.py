@@ -56,6 +56,15 @@ class WherePage(WizardPage):
         super().__init__()
         self.setObjectName("wizard_where")
         self.setTitle("Where the data lives")
+        self._build_choice()
+        self._build_server_fields()
+        self._build_form()
+        self._build_layout()
+        for signal in (self.local.toggled, self.host.textChanged, self.database.textChanged):
+            signal.connect(self._changed)
+        self._changed()
+
+    def _build_choice(self) -> None:
         self.local = QRadioButton("On this computer (recommended for one person)")
         self.local.setObjectName("wizard_local")
         self.server = QRadioButton("On a PostgreSQL server (shared by a team)")
@@ -64,6 +73,8 @@ class WherePage(WizardPage):
         group.addButton(self.local)
         group.addButton(self.server)
         self.local.setChecked(True)
+
+    def _build_server_fields(self) -> None:
         self.host = QLineEdit()
         self.host.setObjectName("wizard_host")
         self.host.setPlaceholderText("db.example.org")
@@ -94,6 +105,8 @@ class WherePage(WizardPage):
         self.url.editingFinished.connect(self._from_url)
         self.url_error = rich_label(name="wizard_url_error")
         self.url_error.setStyleSheet(ERROR_STYLE)
+
+    def _build_form(self) -> None:
         self.fields = QWidget()
         form = QFormLayout(self.fields)
         form.addRow("Host", self.host)
@@ -109,6 +122,8 @@ class WherePage(WizardPage):
         form.setRowVisible(self.ssl_root_cert, False)
         form.addRow("URL", self.url)
         form.addRow("", self.url_error)
+
+    def _build_layout(self) -> None:
         layout = QVBoxLayout(self)
         layout.addWidget(self.local)
         layout.addWidget(
@@ -119,9 +134,6 @@ class WherePage(WizardPage):
         layout.addWidget(self.server)
         layout.addWidget(self.fields)
         layout.addStretch(1)
-        for signal in (self.local.toggled, self.host.textChanged, self.database.textChanged):
-            signal.connect(self._changed)
-        self._changed()
 
     def show_target(self, target: Target) -> None:
         """Fill the fields from a target (editing a saved connection)."""

@@ -1,12 +1,12 @@
-"""What the week and the month views of the calendar share: metrics, colours, days, text."""
+"""What the week and the month views share: metrics, colours, days, text, the events' blocks."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timedelta, tzinfo
 
-from PySide6.QtCore import QRectF
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QPainter, QPalette
 
 from app.domain.events import Event
 
@@ -67,3 +67,39 @@ def grid_colour(palette: QPalette) -> QColor:
     grid = QColor(palette.color(QPalette.ColorRole.Text))
     grid.setAlpha(45)
     return grid
+
+
+def paint_blocks(
+    painter: QPainter,
+    placed: Placed,
+    palette: QPalette,
+    font: QFont,
+    zone: tzinfo,
+    *,
+    month: bool,
+) -> None:
+    """Each event's rounded block with its title, elided; times where there is room."""
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    small = QFont(font)
+    small.setPointSizeF(max(font.pointSizeF() - 1, 7))
+    painter.setFont(small)
+    for event, rect in placed:
+        fill = event_colour(event, palette)
+        dark = fill.lightness() < 140
+        painter.setPen(fill.darker(140))
+        painter.setBrush(fill)
+        painter.drawRoundedRect(rect, 3, 3)
+        painter.setPen(QColor("#ffffff") if dark else QColor("#1a1a1a"))
+        inner = rect.adjusted(4, 1, -3, -1)
+        start = event.starts_at.astimezone(zone)
+        words = event.title
+        if month and not event.all_day:
+            words = f"{start:%H:%M} {event.title}"
+        elif not month and not event.all_day and rect.height() >= 2 * LINE + 2:
+            end = event.ends_at.astimezone(zone)
+            words = f"{event.title}\n{start:%H:%M}–{end:%H:%M}"
+        elided = "\n".join(
+            painter.fontMetrics().elidedText(w, Qt.TextElideMode.ElideRight, int(inner.width()))
+            for w in words.split("\n")
+        )
+        painter.drawText(inner, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, elided)

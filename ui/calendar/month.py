@@ -1,17 +1,18 @@
 """The month view of the calendar: 6 × 7 day cells listing their events, then "+N more".
 
-Functions of a ``CalendarView`` in month mode; the view owns the geometry (``cell_rect``)
-and calls these to lay out, hit-test and paint.
+Everything here reads a ``CalendarGeometry`` (``cell_rect``…) that the widget builds;
+nothing here knows the widget.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, time
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPalette
 
+from app.domain.events import Event
 from ui.calendar.common import (
     HEADER,
     LINE,
@@ -19,23 +20,20 @@ from ui.calendar.common import (
     Placed,
     days_covered,
     grid_colour,
-    local_today,
 )
-
-if TYPE_CHECKING:
-    from ui.calendar.view import CalendarView
+from ui.calendar.geometry import CalendarGeometry
 
 More = list[tuple[date, int, int]]  # a day, how many of its events are hidden, on which line
 
 
-def month_layout(view: CalendarView) -> tuple[Placed, More]:
+def month_layout(geometry: CalendarGeometry, events: Sequence[Event]) -> tuple[Placed, More]:
     """The events listed in each cell, and the cells that say "+N more"."""
     placed: Placed = []
     more: More = []
-    days = view.days()
+    days = geometry.days
     for number, day in enumerate(days):
-        cell = view.cell_rect(number)
-        here = [e for e in view.events if day in days_covered(e, days, view.zone)]
+        cell = geometry.cell_rect(number)
+        here = [e for e in events if day in days_covered(e, days, geometry.zone)]
         room = max(int((cell.height() - LINE - 4) // LINE), 1)
         limit = min(MONTH_LINES, room)
         shown = here if len(here) <= limit else here[: min(limit, room - 1)]
@@ -47,33 +45,34 @@ def month_layout(view: CalendarView) -> tuple[Placed, More]:
     return placed, more
 
 
-def month_slot_at(view: CalendarView, point: QPointF) -> datetime | None:
+def month_slot_at(geometry: CalendarGeometry, point: QPointF) -> datetime | None:
     """09:00 local on the day of the cell at ``point``; None outside the cells."""
-    for number, day in enumerate(view.days()):
-        if view.cell_rect(number).contains(point):
-            return datetime.combine(day, time(9), view.zone)
+    for number, day in enumerate(geometry.days):
+        if geometry.cell_rect(number).contains(point):
+            return datetime.combine(day, time(9), geometry.zone)
     return None
 
 
-def paint_month(view: CalendarView, painter: QPainter, hidden: More) -> None:
+def paint_month(
+    painter: QPainter, geometry: CalendarGeometry, palette: QPalette, hidden: More
+) -> None:
     """Day names, the cells (other months shaded, today circled) and their "+N more"."""
-    palette = view.palette()
     text = palette.color(QPalette.ColorRole.Text)
     dim = QColor(text)
     dim.setAlpha(110)
-    today = local_today(view.clock, view.zone)
+    today = geometry.today
     more = {day: (count, line) for day, count, line in hidden}
     for number in range(7):
         painter.setPen(text)
-        cell = view.cell_rect(number)
+        cell = geometry.cell_rect(number)
         painter.drawText(
             QRectF(cell.left(), 0, cell.width(), HEADER),
             Qt.AlignmentFlag.AlignCenter,
-            view.days()[number].strftime("%a"),
+            geometry.days[number].strftime("%a"),
         )
-    for number, day in enumerate(view.days()):
-        cell = view.cell_rect(number)
-        if day.month != view.anchor.month:
+    for number, day in enumerate(geometry.days):
+        cell = geometry.cell_rect(number)
+        if day.month != geometry.month:
             painter.fillRect(cell, palette.color(QPalette.ColorRole.AlternateBase))
         painter.setPen(grid_colour(palette))
         painter.setBrush(Qt.BrushStyle.NoBrush)
@@ -85,7 +84,7 @@ def paint_month(view: CalendarView, painter: QPainter, hidden: More) -> None:
             painter.drawEllipse(QRectF(label.left() - 2, label.top(), 22, LINE))
             painter.setPen(palette.color(QPalette.ColorRole.HighlightedText))
         else:
-            painter.setPen(text if day.month == view.anchor.month else dim)
+            painter.setPen(text if day.month == geometry.month else dim)
         painter.drawText(
             QRectF(label.left() - 2, label.top(), 22, LINE),
             Qt.AlignmentFlag.AlignCenter,

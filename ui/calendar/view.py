@@ -5,8 +5,9 @@ injects one); tooltips also give the UTC times and the real duration, which diff
 the wall-clock span when the event crosses a DST change.
 
 The widget and the panel live here; what is particular to a week (``ui.calendar.week``) or
-a month (``ui.calendar.month``) is laid out and painted there, from metrics, colours and
-helpers both share (``ui.calendar.common``).
+a month (``ui.calendar.month``) is laid out, hit-tested and painted there, from metrics,
+colours and helpers both share (``ui.calendar.common``). Those functions get a snapshot of
+the widget's measures (``ui.calendar.geometry``), never the widget.
 """
 
 from __future__ import annotations
@@ -14,9 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
-from PySide6.QtCore import QDate, QEvent, QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QDate, QEvent, QPointF, QRectF, QSize, Signal
 from PySide6.QtGui import (
-    QColor,
     QFont,
     QHelpEvent,
     QMouseEvent,
@@ -46,12 +46,13 @@ from ui.calendar.common import (
     MONTH_LINES,
     Placed,
     duration_text,
-    event_colour,
     local_today,
     local_zone,
+    paint_blocks,
 )
+from ui.calendar.geometry import CalendarGeometry
 from ui.calendar.month import month_layout, month_slot_at, paint_month
-from ui.calendar.week import all_day_lanes, paint_week, week_layout, week_slot_at
+from ui.calendar.week import all_day_lanes, lanes_used, paint_week, week_layout, week_slot_at
 
 __all__ = [
     "ALL_DAY_LANE",
@@ -144,7 +145,10 @@ class CalendarView(QWidget):
 
     def slot_at(self, point: QPointF) -> datetime | None:
         """Local time at ``point``: to 30 minutes in a week, the day's 09:00 in a month."""
-        return month_slot_at(self, point) if self.mode == "month" else week_slot_at(self, point)
+        geometry = self.measures()
+        if self.mode == "month":
+            return month_slot_at(geometry, point)
+        return week_slot_at(geometry, point)
 
     def title(self) -> str:
         """``November 2026`` or ``Week of 23 Nov 2026``."""
@@ -171,29 +175,41 @@ class CalendarView(QWidget):
 
     # Geometry -----------------------------------------------------------------------------
 
+    def measures(self) -> CalendarGeometry:
+        """The view's measures now, for the week's and the month's layouts and painters."""
+        days = self.days()
+        lanes = all_day_lanes(self.events, days, self.zone) if self.mode == "week" else []
+        return CalendarGeometry(
+            width=self.width(),
+            height=self.height(),
+            days=tuple(days),
+            zone=self.zone,
+            now=self.clock().astimezone(self.zone),
+            first_hour=self.first_hour,
+            last_hour=self.last_hour,
+            all_day_lanes=lanes_used(lanes),
+            month=self.anchor.month,
+        )
+
     def all_day_height(self) -> float:
-        lanes = max((lane for _, lane, _, _ in all_day_lanes(self)), default=-1) + 1
-        return ALL_DAY_LANE * min(max(lanes, 1), MAX_ALL_DAY_LANES) + 4
+        """The band of all-day lanes under the day names."""
+        return self.measures().all_day_height()
 
     def hour_height(self) -> float:
-        top = HEADER + self.all_day_height()
-        return (self.height() - top - 4) / max(self.last_hour - self.first_hour, 1)
+        """Pixels per hour in the week."""
+        return self.measures().hour_height()
 
     def y_of(self, hours: float) -> float:
         """The y of a wall-clock time, in hours since midnight."""
-        top = HEADER + self.all_day_height()
-        return top + (hours - self.first_hour) * self.hour_height()
+        return self.measures().y_of(hours)
 
     def column_rect(self, number: int) -> QRectF:
         """Day ``number``'s column (Monday is 0), from the header down."""
-        width = (self.width() - GUTTER - 1) / 7
-        return QRectF(GUTTER + number * width, 0, width, self.height())
+        return self.measures().column_rect(number)
 
     def cell_rect(self, number: int) -> QRectF:
         """Month cell ``number`` (0–41)."""
-        width, height = (self.width() - 1) / 7, (self.height() - HEADER - 1) / 6
-        row, column = divmod(number, 7)
-        return QRectF(column * width, HEADER + row * height, width, height)
+        return self.measures().cell_rect(number)
 
     # Layout -------------------------------------------------------------------------------
 
@@ -211,49 +227,28 @@ class CalendarView(QWidget):
 
     def _layout(self) -> Placed:
         if self._layout_cache is None:
+            geometry = self.measures()
             if self.mode == "week":
-                self._layout_cache = week_layout(self)
+                self._layout_cache = week_layout(geometry, self.events)
             else:
-                self._layout_cache, self._more = month_layout(self)
+                self._layout_cache, self._more = month_layout(geometry, self.events)
         return self._layout_cache
 
     # Painting -----------------------------------------------------------------------------
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
         painter = QPainter(self)
-        painter.fillRect(self.rect(), self.palette().color(QPalette.ColorRole.Base))
+        palette, font = self.palette(), self.font()
+        painter.fillRect(self.rect(), palette.color(QPalette.ColorRole.Base))
+        # The grid follows the size at each paint; the blocks keep their cached layout.
+        geometry = self.measures()
         if self.mode == "week":
-            paint_week(self, painter)
+            paint_week(painter, geometry, palette, font)
         else:
             self._layout()  # the month's "+N more" come with its layout
-            paint_month(self, painter, self._more)
-        self._paint_events(painter)
-
-    def _paint_events(self, painter: QPainter) -> None:
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        small = QFont(self.font())
-        small.setPointSizeF(max(self.font().pointSizeF() - 1, 7))
-        painter.setFont(small)
-        for event, rect in self._layout():
-            fill = event_colour(event, self.palette())
-            dark = fill.lightness() < 140
-            painter.setPen(fill.darker(140))
-            painter.setBrush(fill)
-            painter.drawRoundedRect(rect, 3, 3)
-            painter.setPen(QColor("#ffffff") if dark else QColor("#1a1a1a"))
-            inner = rect.adjusted(4, 1, -3, -1)
-            start = event.starts_at.astimezone(self.zone)
-            words = event.title
-            if self.mode == "month" and not event.all_day:
-                words = f"{start:%H:%M} {event.title}"
-            elif self.mode == "week" and not event.all_day and rect.height() >= 2 * LINE + 2:
-                end = event.ends_at.astimezone(self.zone)
-                words = f"{event.title}\n{start:%H:%M}–{end:%H:%M}"
-            elided = "\n".join(
-                painter.fontMetrics().elidedText(w, Qt.TextElideMode.ElideRight, int(inner.width()))
-                for w in words.split("\n")
-            )
-            painter.drawText(inner, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, elided)
+            paint_month(painter, geometry, palette, self._more)
+        month = self.mode == "month"
+        paint_blocks(painter, self._layout(), palette, font, self.zone, month=month)
 
     # Mouse --------------------------------------------------------------------------------
 

@@ -117,7 +117,12 @@ async def change_log_overhead(raw: Any, rows: int) -> tuple[list[float], list[fl
 
     async def run(logged: bool) -> None:
         async with raw.transaction():
-            if not logged:
+            if logged:  # as Tessera writes: named actor and action (the action is indexed)
+                await raw.execute(
+                    "SELECT set_config('tessera.actor', 'bench', true), "
+                    "set_config('tessera.action', md5(random()::text), true)"
+                )
+            else:
                 await raw.execute("SET LOCAL session_replication_role = replica")
             await raw.execute(revoke, first, rows)
             raise _RollBack

@@ -215,8 +215,8 @@ class ChangeRow(Base):
         CheckConstraint("operation IN ('insert', 'update', 'delete')", name="operation_known"),
         Index("ix_change_log_entity_row_id_id", "entity", "row_id", "id"),
         Index("ix_change_log_owner_id_id", "owner_id", "id"),
-        Index("ix_change_log_changed_at", "changed_at"),
-        Index("ix_change_log_xid", "xid"),
+        Index("ix_change_log_changed_at", "changed_at", postgresql_using="brin"),
+        Index("ix_change_log_xid", "xid", postgresql_using="brin"),
         Index("ix_change_log_action", "action", postgresql_where=text("action IS NOT NULL")),
     )
 

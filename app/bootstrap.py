@@ -15,12 +15,15 @@ from app.domain.access import Access
 from app.domain.clock import Clock, system_clock
 from app.domain.errors import Unavailable
 from app.infrastructure.access import check_access
+from app.infrastructure.changes import PgChangeSignal, SqlChangeLog
 from app.infrastructure.database import Database
 from app.infrastructure.embedded import EmbeddedServerError
 from app.infrastructure.local_server import LocalServer
 from app.infrastructure.migrations import MigrationRunner
 from app.infrastructure.settings import Settings
+from app.services.changes import ChangeFeed
 from app.services.events import EventService
+from app.services.history import HistoryService
 from app.services.tokens import TokenService
 from app.services.users import UserService
 
@@ -34,6 +37,8 @@ class Tessera:
     events: EventService
     database: Database
     migrations: MigrationRunner
+    changes: ChangeFeed
+    history: HistoryService
 
     @property
     def label(self) -> str:
@@ -81,11 +86,18 @@ async def open_tessera(
         await database.close()
         raise
     async with database:
+        actor = _login_name()
+        database.actor = actor
         factory = database.unit_of_work
+        log = SqlChangeLog(database.sessions, actor)
+        assert database.url is not None  # open() resolved it
+        signal = PgChangeSignal(database.url, settings)
         yield Tessera(
             users=UserService(factory, clock),
-            tokens=TokenService(factory, clock, settings.expiring_soon, actor=_login_name()),
+            tokens=TokenService(factory, clock, settings.expiring_soon, actor=actor),
             events=EventService(factory, clock),
             database=database,
             migrations=database.migrations(),
+            changes=ChangeFeed(log, signal, clock, settings.history_kept),
+            history=HistoryService(log, log),
         )

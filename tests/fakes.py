@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from types import TracebackType
 from typing import Self
 
+from app.domain.changes import Change
 from app.domain.events import Event
 from app.domain.ports import EventRepository, TokenRepository, UserRepository
 from app.domain.tokens import Token
 from app.domain.users import User
+from tests.fake_changes import diff, notify
 from tests.fake_repositories import FakeEventRepository, FakeTokenRepository, FakeUserRepository
 
 __all__ = [
@@ -71,6 +74,7 @@ class FakeUnitOfWork:
     async def commit(self) -> None:
         if self._fail_commit is not None:
             raise self._fail_commit
+        self.db.record(self.tables)
         self.db.tables = self.tables.copy()
         self.committed = True
 
@@ -90,6 +94,15 @@ class FakeUnitOfWorkFactory:
         self.sequences: defaultdict[str, Iterator[int]] = defaultdict(lambda: itertools.count(1))
         self.units: list[FakeUnitOfWork] = []
         self.fail_commit: Exception | None = None
+        self.changes: list[Change] = []  # the change log, as triggers would write it
+        self.listeners: list[Callable[[], None]] = []  # woken after each logged commit
+
+    def record(self, new: Tables) -> None:
+        """Log what a commit changes (before it replaces the committed tables)."""
+        found = diff(self.tables, new, datetime.now(UTC), len(self.changes) + 1)
+        if found:
+            self.changes.extend(found)
+            notify(list(self.listeners))
 
     def __call__(self) -> FakeUnitOfWork:
         uow = FakeUnitOfWork(self, self.fail_commit)

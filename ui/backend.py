@@ -8,7 +8,9 @@ from typing import Protocol
 from app.domain.access import Access
 from app.domain.connection_check import DatabaseSetup, Target
 from app.domain.schema import SchemaMigrator
+from app.services.changes import ChangeFeed
 from app.services.events import EventService
+from app.services.history import HistoryService
 from app.services.tokens import TokenService
 from app.services.users import UserService
 
@@ -27,6 +29,16 @@ class Backend(Protocol):
 
     @property
     def migrations(self) -> SchemaMigrator: ...
+
+    @property
+    def changes(self) -> ChangeFeed:
+        """The change log, followed: how every open view stays true."""
+        ...
+
+    @property
+    def history(self) -> HistoryService:
+        """Records' history, recent changes, and undo."""
+        ...
 
     @property
     def label(self) -> str: ...

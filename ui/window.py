@@ -22,12 +22,14 @@ from PySide6.QtWidgets import (
 )
 
 from app import __version__
+from app.domain.changes import ChangeBatch, Entity, Operation
 from app.domain.clock import Clock
 from app.domain.schema import Revision, SchemaState
 from ui.backend import Backend
 from ui.connection import ConnectionWatcher
 from ui.dialogs.asyncdialog import shown
 from ui.format import count
+from ui.live import LiveUpdates
 from ui.tabs.base import RecordTab
 from ui.tabs.events import EventsTab
 from ui.tabs.owners import OwnerDirectory
@@ -113,7 +115,11 @@ class MainWindow(QMainWindow):
         self.connection.reconnected.connect(self._reconnected)
         self.connection.disconnected.connect(self._disconnected)
         self.statusBar().addPermanentWidget(self.connection.widget)
-        for runner in (self.tasks, *(tab.tasks for tab in self.record_tabs)):
+        self.live = LiveUpdates(backend.changes, self)
+        self.live.arrived.connect(self._follow)
+        self.live.message.connect(self.show_message)
+        self.owners = owners
+        for runner in (self.tasks, self.live.tasks, *(tab.tasks for tab in self.record_tabs)):
             self.connection.watch(runner)
         self._build_menus()
         self.resize(1180, 720)
@@ -227,6 +233,8 @@ class MainWindow(QMainWindow):
         self.show_message("The database is up to date.")
 
     async def _load_all(self) -> None:
+        if not self.backend.changes.started:
+            await self.live.start()  # before loading: nothing written meanwhile is missed
         await asyncio.gather(*(tab.reload() for tab in self.record_tabs))
         self.statusBar().clearMessage()
         self.ready.emit()
@@ -252,9 +260,21 @@ class MainWindow(QMainWindow):
             "Tessera reconnects by itself."
         )
 
+    def _follow(self, batch: ChangeBatch) -> None:
+        # Renamed or deleted owners first, so the tabs repaint with the right names.
+        changed = batch.row_ids(Entity.USER, Operation.UPDATE)
+        if changed & set(self.owners.known):
+            self.tasks.spawn(self._relearn(changed), name="owners: changed", read=True)
+        for tab in self.record_tabs:
+            tab.tasks.spawn(tab.follow(batch), name=f"{tab.name}: follow", read=True)
+
+    async def _relearn(self, ids: set[int]) -> None:
+        self.owners.add(await self.backend.users.get_many(ids))
+
     def _reconnected(self) -> None:
         self.show_message("Reconnected.")
         if self._shown_once:
+            self.tasks.spawn(self.live.resume(), name="live: resume")
             self.reload_all()  # each tab keeps its search, filters and sort
         else:
             self.start()  # the outage came before the schema check: start over
@@ -313,6 +333,7 @@ class MainWindow(QMainWindow):
     async def shutdown(self) -> None:
         """Cancel everything still running (loads, saves, searches) and wait for it."""
         await self.connection.stop()
+        await self.live.stop()
         for tab in self.record_tabs:
             await tab.tasks.cancel_all()
         await self.tasks.cancel_all()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -86,6 +86,10 @@ class TokenService(Service):
             The planner's estimate (exact for small tables that were never analysed).
         """
         return await self._read(lambda uow: uow.tokens.estimate_total())
+
+    async def get_many(self, token_ids: Collection[int]) -> Sequence[Token]:
+        """The tokens with these ids that still exist, in id order (to refresh shown rows)."""
+        return await self._read(lambda uow: uow.tokens.get_many(token_ids))
 
     async def get(self, token_id: int) -> Token:
         """The token with this id.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,17 +25,23 @@ from app.domain.errors import Unavailable
 from app.domain.schema import Revision, SchemaState
 from app.domain.tokens import DEFAULT_SOON
 from app.infrastructure.access import check_access
+from app.infrastructure.changes import PgChangeSignal, SqlChangeLog
 from app.infrastructure.engine import create_engine, create_session_factory
 from app.infrastructure.migrations import MigrationRunner
 from app.infrastructure.settings import Settings
 from app.infrastructure.uow import SqlUnitOfWork
+from app.services.changes import ChangeFeed
 from app.services.events import EventService
+from app.services.history import HistoryService
 from app.services.tokens import TokenService
 from app.services.users import UserService
 from tests.clock import FrozenClock
+from tests.fake_changes import FakeChangeLog
 from tests.fakes import FakeUnitOfWorkFactory
 from tests.gui.helpers import NOW
 from ui.window import MainWindow
+
+KEPT = timedelta(days=365)
 
 
 @dataclass
@@ -72,6 +79,8 @@ class Backend:
     events: EventService
     migrations: Any
     label: str
+    changes: ChangeFeed
+    history: HistoryService
     engine: AsyncEngine | None = None  # for looking at the rows behind the window
     reachable: bool = True  # False: the connection probe fails, as with a stopped server
     granted: Access = WRITABLE  # what the fake role may do (a real engine is asked instead)
@@ -106,13 +115,22 @@ def fake_db() -> FakeUnitOfWorkFactory:
 
 
 @pytest.fixture
-def fake_backend(fake_db: FakeUnitOfWorkFactory, clock: FrozenClock) -> Backend:
+def fake_log(fake_db: FakeUnitOfWorkFactory) -> FakeChangeLog:
+    return FakeChangeLog(fake_db)
+
+
+@pytest.fixture
+def fake_backend(
+    fake_db: FakeUnitOfWorkFactory, fake_log: FakeChangeLog, clock: FrozenClock
+) -> Backend:
     return Backend(
         UserService(fake_db, clock),
         TokenService(fake_db, clock),
         EventService(fake_db, clock),
         FakeMigrator(),
         "Fake database",
+        ChangeFeed(fake_log, fake_log, clock, KEPT),
+        HistoryService(fake_log, fake_log),
     )
 
 
@@ -152,14 +170,18 @@ async def real_backend(empty_database: URL, clock: FrozenClock) -> AsyncIterator
         sessions = create_session_factory(engine)
 
         def factory() -> SqlUnitOfWork:
-            return SqlUnitOfWork(sessions)
+            return SqlUnitOfWork(sessions, "tester")
 
+        log = SqlChangeLog(sessions, "tester")
+        signal = PgChangeSignal(empty_database, Settings(_env_file=None))
         yield Backend(
             UserService(factory, clock),
             TokenService(factory, clock),
             EventService(factory, clock),
             runner,
             "test database",
+            ChangeFeed(log, signal, clock, KEPT),
+            HistoryService(log, log),
             engine,
         )
     finally:

@@ -9,7 +9,7 @@ Esc): loads only read, so stopping one is always safe, and the table keeps what 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any, ClassVar, Generic, TypeVar
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
@@ -23,10 +23,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.changes import ChangeBatch, Entity
 from app.domain.clock import Clock
 from app.domain.paging import Cursor, Page, PageRequest
 from ui.format import count
+from ui.tabs.actions import explain, make_action
 from ui.tabs.busy import BusySigns
+from ui.tabs.follow import NewRowsBar, follow_rows
 from ui.tabs.table_model import RecordTableModel, RowT, record_view
 from ui.tasks import TaskRunner
 
@@ -50,6 +53,7 @@ class RecordTab(QWidget, Generic[RowT, FilterT]):
     message = Signal(str)
 
     noun: ClassVar[str] = "record"
+    entity: ClassVar[Entity]
     default_sort: ClassVar[tuple[str, bool]] = ("id", False)
 
     def __init__(self, name: str, model: RecordTableModel[RowT], clock: Clock) -> None:
@@ -130,6 +134,8 @@ class RecordTab(QWidget, Generic[RowT, FilterT]):
         self.view.viewport().installEventFilter(self)
 
     def _build_layout(self) -> None:
+        self.fresh = NewRowsBar(self.name, self.noun)
+        self.fresh.show_requested.connect(self.reload)
         self.filters = QHBoxLayout()
         self.filters.setSpacing(8)
         self.filters.addWidget(self.search, 2)
@@ -145,6 +151,7 @@ class RecordTab(QWidget, Generic[RowT, FilterT]):
         layout.addLayout(bar)
         layout.addLayout(self.filters)
         layout.addWidget(self.busy)
+        layout.addWidget(self.fresh)
         layout.addWidget(self.view, 1)
 
     def _follow_model(self) -> None:
@@ -165,6 +172,18 @@ class RecordTab(QWidget, Generic[RowT, FilterT]):
         the actions are first enabled: a subclass sets what it needs before calling
         ``super().__init__``.
         """
+
+    async def lookup(self, ids: Collection[int]) -> Sequence[RowT]:
+        """Rows as they are now, by id (those that still exist)."""
+        raise NotImplementedError
+
+    async def follow(self, batch: ChangeBatch) -> None:
+        """Show what the change log says: rows patched or removed in place, new ones offered."""
+        if not batch.of(self.entity):
+            return
+        new = await follow_rows(self.model, batch, self.entity, self.lookup, self.prepare)
+        self.fresh.offer(new)
+        await self._refresh_count(self._generation, self.current_filter())
 
     def current_filter(self) -> FilterT:
         """The filter the widgets describe now."""
@@ -227,6 +246,7 @@ class RecordTab(QWidget, Generic[RowT, FilterT]):
         self._active_filter, self._active_sort = wanted, sort
         self._cursor = page.next_cursor
         self.model.reset(page.items, page.next_cursor is not None, page.next_cursor)
+        self.fresh.clear()
         await self._refresh_count(generation, wanted)
         self._update_actions()
         self.loaded.emit()
@@ -309,15 +329,7 @@ class RecordTab(QWidget, Generic[RowT, FilterT]):
     def _action(
         self, key: str, text: str, shortcut: QKeySequence.StandardKey | None, slot: Any
     ) -> QAction:
-        action = QAction(text, self)
-        action.setObjectName(f"{self.name}_{key}")
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            action.setToolTip(f"{text} ({QKeySequence(shortcut).toString()})")
-        self.addAction(action)
-        action.triggered.connect(lambda: slot())
-        return action
+        return make_action(self, f"{self.name}_{key}", text, shortcut, slot)
 
     def selected_rows(self) -> list[RowT]:
         """The rows selected in the table, top to bottom."""
@@ -352,16 +364,7 @@ class RecordTab(QWidget, Generic[RowT, FilterT]):
         self._update_actions()
 
     def _explain(self, action: QAction) -> None:
-        # While read-only a write action's tooltip says why it is off; then it is restored.
-        base = action.property("base_tip")
-        if self._read_only:
-            if base is None:
-                base = action.toolTip()
-                action.setProperty("base_tip", base)
-            action.setToolTip(f"{base} — not available. {self._read_only_reason}")
-        elif base is not None:
-            action.setToolTip(str(base))
-            action.setProperty("base_tip", None)
+        explain(action, self._read_only, self._read_only_reason)
 
     def _update_actions(self) -> None:
         selected = len(self.view.selectionModel().selectedRows())

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import UTC, date, datetime, time
 
 from PySide6.QtCore import QDate, Signal
@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QToolButton,
 )
 
+from app.domain.changes import ChangeBatch, Entity, Operation
 from app.domain.clock import Clock
 from app.domain.events import Event, EventFilter
 from app.domain.paging import Page, PageRequest
@@ -30,6 +31,7 @@ from ui.format import count
 from ui.tabs.base import PAGE_SIZE, RecordTab
 from ui.tabs.bulk import bulk_summary, show_outcome
 from ui.tabs.columns import event_columns
+from ui.tabs.follow import repaint
 from ui.tabs.owners import OwnerDirectory
 from ui.tabs.table_model import RecordTableModel
 
@@ -38,6 +40,7 @@ class EventsTab(RecordTab[Event, EventFilter]):
     """Events: filter by owner and by the dates they touch."""
 
     noun = "event"
+    entity = Entity.EVENT
     default_sort = ("starts_at", False)
     calendar_loaded = Signal()
 
@@ -223,6 +226,19 @@ class EventsTab(RecordTab[Event, EventFilter]):
 
     async def estimate_rows(self) -> int:
         return await self.events.estimate_total()
+
+    async def lookup(self, ids: Collection[int]) -> Sequence[Event]:
+        return await self.events.get_many(ids)
+
+    async def follow(self, batch: ChangeBatch) -> None:
+        """The list as the log says; the calendar reads its range again when events changed."""
+        if self.view_mode != "list":
+            if batch.of(Entity.EVENT):
+                await self._load_calendar()
+            return
+        await super().follow(batch)
+        if batch.row_ids(Entity.USER, Operation.UPDATE):  # a renamed owner
+            repaint(self.model, "owner")
 
     async def prepare(self, rows: Sequence[Event]) -> None:
         await self.owners.learn(e.owner_id for e in rows)

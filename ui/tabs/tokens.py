@@ -8,12 +8,13 @@ one token or a selection.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import timedelta
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QSpinBox, QToolButton
 
+from app.domain.changes import ChangeBatch, Entity, Operation
 from app.domain.clock import Clock
 from app.domain.paging import Page, PageRequest
 from app.domain.tokens import (
@@ -34,6 +35,7 @@ from ui.tabs.base import RecordTab
 from ui.tabs.bulk import bulk_summary, show_outcome
 from ui.tabs.columns import token_columns
 from ui.tabs.expiry_chart import ExpiryChart
+from ui.tabs.follow import repaint
 from ui.tabs.owners import OwnerDirectory
 from ui.tabs.table_model import RecordTableModel
 
@@ -52,6 +54,7 @@ class TokensTab(RecordTab[Token, TokenFilter]):
     """Tokens, soonest expiry first."""
 
     noun = "token"
+    entity = Entity.TOKEN
     default_sort = ("expires_at", False)
     badge_changed = Signal(int)
     counted = Signal()
@@ -198,6 +201,17 @@ class TokensTab(RecordTab[Token, TokenFilter]):
 
     async def estimate_rows(self) -> int:
         return await self.tokens.estimate_total()
+
+    async def lookup(self, ids: Collection[int]) -> Sequence[Token]:
+        return await self.tokens.get_many(ids)
+
+    async def follow(self, batch: ChangeBatch) -> None:
+        """Rows as the log says, and the counts, chart and badge when any token changed."""
+        await super().follow(batch)
+        if batch.of(Entity.TOKEN):
+            await self.refresh_counts()
+        if batch.row_ids(Entity.USER, Operation.UPDATE):  # a renamed owner
+            repaint(self.model, "owner")
 
     async def prepare(self, rows: Sequence[Token]) -> None:
         await self.owners.learn(t.owner_id for t in rows)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
 )
 
+from app.domain.changes import ChangeBatch, Entity
 from app.domain.clock import Clock
 from app.domain.paging import Page, PageRequest
 from app.domain.tokens import TokenHealth
@@ -21,6 +22,7 @@ from ui.format import ROLE_LABELS, count
 from ui.tabs.base import RecordTab
 from ui.tabs.bulk import bulk_summary, show_outcome
 from ui.tabs.columns import user_columns
+from ui.tabs.follow import repaint
 from ui.tabs.table_model import RecordTableModel
 
 
@@ -36,6 +38,7 @@ class UsersTab(RecordTab[User, UserFilter]):
     """Users: search by email or name, filter by role and whether they are active."""
 
     noun = "user"
+    entity = Entity.USER
     default_sort = ("email", False)
     show_tokens = Signal(object)
     show_events = Signal(object)
@@ -82,6 +85,18 @@ class UsersTab(RecordTab[User, UserFilter]):
 
     async def estimate_rows(self) -> int:
         return await self.users.estimate_total()
+
+    async def lookup(self, ids: Collection[int]) -> Sequence[User]:
+        return await self.users.get_many(ids)
+
+    async def follow(self, batch: ChangeBatch) -> None:
+        """Rows and count as the log says; the attention column when their tokens changed."""
+        await super().follow(batch)
+        shown = {u.id: u for u in self.model.rows}
+        touched = [shown[i] for i in batch.owners(Entity.TOKEN) if i in shown]
+        if touched:
+            await self.prepare(touched)
+            repaint(self.model, "tokens")
 
     async def prepare(self, rows: Sequence[User]) -> None:
         # How many of each user's tokens need attention, for the page, in one query.

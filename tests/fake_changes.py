@@ -46,33 +46,28 @@ def _image(row: BaseModel) -> dict[str, Any]:
 
 def diff(old: Tables, new: Tables, at: datetime, first_id: int) -> list[Change]:
     """The changes a commit made, children after parents as PostgreSQL's cascades log them."""
-    found: list[tuple[Entity, int, Operation, dict[str, Any] | None, dict[str, Any] | None]] = []
+    found: list[tuple[Entity, int, Operation, Any, Any, int | None]] = []
     for entity, name in TABLES.items():
         before: Mapping[int, BaseModel] = getattr(old, name)
         after: Mapping[int, BaseModel] = getattr(new, name)
         for ident in sorted(before.keys() | after.keys()):
             was, now = before.get(ident), after.get(ident)
+            owner = getattr(now or was, "owner_id", None)
             if was is None and now is not None:
-                found.append((entity, ident, Operation.INSERT, None, _image(now)))
+                found.append((entity, ident, Operation.INSERT, None, _image(now), owner))
             elif now is None and was is not None:
-                found.append((entity, ident, Operation.DELETE, _image(was), None))
+                found.append((entity, ident, Operation.DELETE, _image(was), None, owner))
             elif was is not None and now is not None and was != now:
                 a, b = _image(was), _image(now)
                 keys = [k for k in b if a.get(k) != b[k]]
                 found.append((entity, ident, Operation.UPDATE, {k: a[k] for k in keys},
-                              {k: b[k] for k in keys}))  # fmt: skip
+                              {k: b[k] for k in keys}, owner))  # fmt: skip
     action = current_action()
     return [
-        Change(first_id + n, at, 1, "tester", "tessera", action, entity, ident,
-               _owner(before_image or after_image, entity), operation, before_image, after_image)
-        for n, (entity, ident, operation, before_image, after_image) in enumerate(found)
+        Change(first_id + n, at, 1, "tester", "tessera", action, entity, ident, owner,
+               operation, before_image, after_image)
+        for n, (entity, ident, operation, before_image, after_image, owner) in enumerate(found)
     ]  # fmt: skip
-
-
-def _owner(image: Mapping[str, Any] | None, entity: Entity) -> int | None:
-    if entity is Entity.USER or image is None:
-        return None
-    return int(image["owner_id"]) if "owner_id" in image else None
 
 
 class FakeChangeLog:

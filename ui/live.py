@@ -42,9 +42,11 @@ class LiveUpdates(QObject):
         self._timer.timeout.connect(self.wake)
 
     async def start(self) -> None:
-        """Place the reader at the log's end, then listen (or poll)."""
-        await self._feed.start()
+        """Listen (or poll), from the log's end unless the reader was placed already."""
+        if not self._feed.started:
+            await self._feed.start()
         await self._listen()
+        self.wake()  # what came between placing the reader and listening
 
     async def resume(self) -> None:
         """After a reconnect: listen again and read what was missed meanwhile."""

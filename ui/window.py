@@ -233,10 +233,13 @@ class MainWindow(QMainWindow):
         self.show_message("The database is up to date.")
 
     async def _load_all(self) -> None:
-        if not self.backend.changes.started:
-            await self.live.start()  # before loading: nothing written meanwhile is missed
+        first = not self.backend.changes.started
+        if first:
+            await self.backend.changes.start()  # before loading: nothing written is missed
         await asyncio.gather(*(tab.reload() for tab in self.record_tabs))
         self.statusBar().clearMessage()
+        if first:
+            await self.live.start()
         self.ready.emit()
 
     def reload_all(self) -> None:

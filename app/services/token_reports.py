@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from app.domain.clock import Clock, system_clock
 from app.domain.paging import Page, PageRequest
@@ -43,6 +43,16 @@ class TokenReports(Service):
 
     def _dated(self, filter: TokenFilter) -> TokenFilter:
         return filter.dated(self._clock(), self._soon)
+
+    async def next_status_change(self, soon: timedelta | None = None) -> datetime | None:
+        """When the next unrevoked token turns expiring soon or expired (None: never).
+
+        The window sets one timer to that moment instead of polling: counts, chart and
+        badge change when a token crosses a line, not a minute later.
+        """
+        threshold = self._soon if soon is None else soon
+        now = self._clock()
+        return await self._read(lambda uow: uow.tokens.next_status_change(now, threshold))
 
     async def quick_counts(
         self, owner_id: int | None = None, *, soon: timedelta | None = None

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from app.domain.acting import acting
 from app.domain.changes import ChangeFilter, Entity, Operation
+from app.domain.errors import Conflict
 from app.domain.undo import NothingToUndo, UndoConflict
 from app.domain.users import Role, UserDraft, UserPatch
 from app.infrastructure.changes import SqlChangeLog
@@ -161,3 +162,17 @@ async def test_recent_changes_filter_and_page_newest_first(
     assert [c.row_id for c in first.changes + rest.changes] == [u.id for u in reversed(made)]
     assert rest.older_than is None
     assert later.changes == ()
+
+
+async def test_a_writer_that_does_not_bump_the_version_still_meets_the_optimistic_lock(
+    engine: AsyncEngine, users: UserService
+) -> None:
+    kim = await users.create(UserDraft(email="kim@example.org", display_name="Kim"))
+    async with engine.begin() as connection:
+        await connection.execute(
+            text("UPDATE users SET display_name = 'psql' WHERE id = :i"), {"i": kim.id}
+        )
+
+    with pytest.raises(Conflict):
+        await users.update(kim.id, kim.version, UserPatch(display_name="Mine"))
+    assert (await users.get(kim.id)).display_name == "psql"

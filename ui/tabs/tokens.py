@@ -9,7 +9,7 @@ one token or a selection.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QSpinBox, QToolButton
@@ -48,6 +48,9 @@ QUICK_LABELS = {
     QuickFilter.IDLE: "Unused 90 days",
 }
 REFRESH_MS = 60_000
+
+
+BOUNDARY_MAX_MS = 24 * 3600 * 1000
 
 
 class TokensTab(RecordTab[Token, TokenFilter]):
@@ -98,6 +101,11 @@ class TokensTab(RecordTab[Token, TokenFilter]):
         self.ticker.setInterval(REFRESH_MS)
         self.ticker.timeout.connect(self._repaint_rows)
         self.ticker.start()
+        # And the counts when a token crosses "expiring soon" or "expired": at that moment.
+        self.boundary = QTimer(self)
+        self.boundary.setObjectName("tokens_boundary_timer")
+        self.boundary.setSingleShot(True)
+        self.boundary.timeout.connect(self._boundary_crossed)
 
     def _build_quick_bar(self) -> None:
         self.quick_bar = QHBoxLayout()
@@ -228,7 +236,19 @@ class TokensTab(RecordTab[Token, TokenFilter]):
             button.setText(f"{QUICK_LABELS[quick]} · {self.counts.get(quick, 0):,}")
         self.chart.set_buckets(await self.tokens.reports.expiry_histogram(owner_id=owner))
         self.badge_changed.emit(self.counts.get(QuickFilter.EXPIRING, 0))
+        self._aim(await self.tokens.reports.next_status_change(self.soon))
         self.counted.emit()
+
+    def _aim(self, moment: datetime | None) -> None:
+        # A timer's interval is a 32-bit count of milliseconds: aim at most a day ahead.
+        self.boundary.stop()
+        if moment is not None:
+            wait = (moment - self.clock()).total_seconds() * 1000
+            self.boundary.start(int(min(max(wait, 0), BOUNDARY_MAX_MS)) + 1)
+
+    def _boundary_crossed(self) -> None:
+        self._repaint_rows()
+        self.tasks.spawn(self.refresh_counts(), name="tokens: a token crossed a line", read=True)
 
     def _repaint_rows(self) -> None:
         if self.model.rowCount():

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from app.domain.acting import acting
 from app.domain.errors import DomainError, Unavailable
 
 _log = logging.getLogger(__name__)
@@ -38,6 +39,8 @@ class TaskRunner(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        # Told (action id, what it is called) when work that is one undoable action starts.
+        self.expect: Callable[[str, str], None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._reads: set[asyncio.Task[Any]] = set()
         self._interactive: set[asyncio.Task[Any]] = set()
@@ -64,6 +67,7 @@ class TaskRunner(QObject):
         *,
         read: bool = False,
         interactive: bool = False,
+        action: str | None = None,
     ) -> asyncio.Task[Any]:
         """Run ``work`` in the background; its failure is reported, never raised.
 
@@ -72,7 +76,11 @@ class TaskRunner(QObject):
             name: the task's name, for the log.
             read: whether ``work`` only reads, so that cancelling it is always safe.
             interactive: whether ``work`` mostly waits for the user (runs a dialog).
+            action: what the user would call ``work`` ("Delete 3 users"): its writes
+                are one action, which ``expect`` hears of and Undo takes back at once.
         """
+        if action is not None:
+            work = self._acting(work, action)
         task = asyncio.get_running_loop().create_task(work, name=name)
         before = self._state()
         self._tasks.add(task)
@@ -83,6 +91,12 @@ class TaskRunner(QObject):
         task.add_done_callback(self._finished)
         self._announce(before)
         return task
+
+    async def _acting(self, work: Coroutine[Any, Any, Any], label: str) -> Any:
+        with acting() as ident:
+            if self.expect is not None:
+                self.expect(ident, label)
+            return await work
 
     def _state(self) -> tuple[bool, bool, bool]:
         return self.busy, self.working, self.reading

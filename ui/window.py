@@ -36,6 +36,7 @@ from ui.tabs.owners import OwnerDirectory
 from ui.tabs.tokens import TokensTab
 from ui.tabs.users import UsersTab
 from ui.tasks import TaskRunner
+from ui.undo import WindowActions
 
 
 def about_text(database: str, server_version: str) -> str:
@@ -118,8 +119,15 @@ class MainWindow(QMainWindow):
         self.live = LiveUpdates(backend.changes, self)
         self.live.arrived.connect(self._follow)
         self.live.message.connect(self.show_message)
+        self.undo = WindowActions(backend.history, self)
+        self.undo.message.connect(self.show_message)
+        self.undo.replayed.connect(self.reload_all)  # rows brought back belong in view
+        self.live.arrived.connect(self.undo.saw)
         self.owners = owners
-        for runner in (self.tasks, self.live.tasks, *(tab.tasks for tab in self.record_tabs)):
+        for tab in self.record_tabs:
+            tab.tasks.expect = self.undo.expect
+        runners = (self.tasks, self.live.tasks, self.undo.tasks)
+        for runner in (*runners, *(tab.tasks for tab in self.record_tabs)):
             self.connection.watch(runner)
         self._build_menus()
         self.resize(1180, 720)
@@ -146,11 +154,22 @@ class MainWindow(QMainWindow):
         quit_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Quit))
         quit_action.triggered.connect(self.close)
         file_menu.addActions([refresh, quit_action])
+        self._build_edit_menu()
         help_menu = self.menuBar().addMenu("&Help")
         about = QAction("&About Tessera", self)
         about.setObjectName("action_about")
         about.triggered.connect(self._about)
         help_menu.addAction(about)
+
+    def _build_edit_menu(self) -> None:
+        edit_menu = self.menuBar().addMenu("&Edit")
+        for name, action, key in (
+            ("action_undo", self.undo.stack.createUndoAction(self, "&Undo"), "Undo"),
+            ("action_redo", self.undo.stack.createRedoAction(self, "&Redo"), "Redo"),
+        ):
+            action.setObjectName(name)
+            action.setShortcut(QKeySequence(getattr(QKeySequence.StandardKey, key)))
+            edit_menu.addAction(action)
 
     def _about(self) -> None:
         self.tasks.spawn(self._show_about(), name="window: about")

@@ -53,6 +53,7 @@ class RecordTab(QWidget, Generic[RowT, FilterT]):
     message = Signal(str)
 
     noun: ClassVar[str] = "record"
+    edit_verb: ClassVar[str] = "Edit"
     entity: ClassVar[Entity]
     default_sort: ClassVar[tuple[str, bool]] = ("id", False)
 
@@ -340,19 +341,29 @@ class RecordTab(QWidget, Generic[RowT, FilterT]):
     def new_record(self) -> None:
         """New (Ctrl+N)."""
         if not self._read_only:
-            self.tasks.spawn(self.create_row(), name=f"{self.name}: new", interactive=True)
+            self.tasks.spawn(
+                self.create_row(), f"{self.name}: new", interactive=True, action=f"New {self.noun}"
+            )
 
     def edit_selected(self) -> None:
         """Edit (double-click, Enter): one row at a time."""
         rows = self.selected_rows()
         if len(rows) == 1 and not self._read_only:
-            self.tasks.spawn(self.edit_row(rows[0]), name=f"{self.name}: edit", interactive=True)
+            self.tasks.spawn(
+                self.edit_row(rows[0]),
+                f"{self.name}: edit",
+                interactive=True,
+                action=f"{self.edit_verb} {self.noun}",
+            )
 
     def delete_selected(self) -> None:
         """Delete (Delete key): every selected row, after asking."""
         rows = self.selected_rows()
         if rows and not self._read_only:
-            self.tasks.spawn(self.delete_rows(rows), name=f"{self.name}: delete", interactive=True)
+            what = f"Delete {count(len(rows), self.noun)}"
+            self.tasks.spawn(
+                self.delete_rows(rows), f"{self.name}: delete", interactive=True, action=what
+            )
 
     def set_read_only(self, read_only: bool, reason: str = "") -> None:
         """Refuse every write (a newer schema, a role that may only read); say why.

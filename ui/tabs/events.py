@@ -93,13 +93,15 @@ class EventsTab(RecordTab[Event, EventFilter]):
         self.calendar.view.range_changed.connect(self.reload)
         self.calendar.view.create_requested.connect(
             lambda start: self.tasks.spawn(
-                self.create_row(start), name="events: new at", interactive=True
+                self.create_row(start), "events: new at", interactive=True, action="New event"
             )
         )
         self.calendar.view.edit_requested.connect(
             lambda event: (
                 self._read_only
-                or self.tasks.spawn(self.edit_row(event), "events: edit", interactive=True)
+                or self.tasks.spawn(
+                    self.edit_row(event), "events: edit", interactive=True, action="Edit event"
+                )
             )
         )
         self.stack = QStackedWidget()

@@ -57,6 +57,7 @@ class TokensTab(RecordTab[Token, TokenFilter]):
     """Tokens, soonest expiry first."""
 
     noun = "token"
+    edit_verb = "Extend"
     entity = Entity.TOKEN
     default_sort = ("expires_at", False)
     badge_changed = Signal(int)
@@ -271,7 +272,10 @@ class TokensTab(RecordTab[Token, TokenFilter]):
         rows = self.selected_rows()
         if len(rows) > 1 and not self._read_only:
             self.tasks.spawn(
-                self._extend_many(rows), name="tokens: extend selection", interactive=True
+                self._extend_many(rows),
+                "tokens: extend selection",
+                interactive=True,
+                action=f"Extend {count(len(rows), 'token')}",
             )
         else:
             super().edit_selected()
@@ -293,7 +297,8 @@ class TokensTab(RecordTab[Token, TokenFilter]):
         """Revoke the selected tokens, asked once."""
         rows = self.selected_rows()
         if rows and not self._read_only:
-            self.tasks.spawn(self._revoke(rows), name="tokens: revoke", interactive=True)
+            what = f"Revoke {count(len(rows), 'token')}"
+            self.tasks.spawn(self._revoke(rows), "tokens: revoke", interactive=True, action=what)
 
     async def _revoke(self, rows: Sequence[Token]) -> None:
         what = f"“{rows[0].name}”" if len(rows) == 1 else count(len(rows), "token")
@@ -307,7 +312,9 @@ class TokensTab(RecordTab[Token, TokenFilter]):
         """Rotate one token: revoke it and issue its successor."""
         rows = self.selected_rows()
         if len(rows) == 1 and not self._read_only:
-            self.tasks.spawn(self._rotate(rows[0]), name="tokens: rotate", interactive=True)
+            self.tasks.spawn(
+                self._rotate(rows[0]), "tokens: rotate", interactive=True, action="Rotate token"
+            )
 
     async def _rotate(self, token: Token) -> None:
         detail = (

@@ -124,8 +124,8 @@ class MainWindow(QMainWindow):
         self.undo.replayed.connect(self.reload_all)  # rows brought back belong in view
         self.live.arrived.connect(self.undo.saw)
         self.owners = owners
-        for tab in self.record_tabs:
-            tab.tasks.expect = self.undo.expect
+        for record_tab in self.record_tabs:
+            record_tab.tasks.expect = self.undo.expect
         runners = (self.tasks, self.live.tasks, self.undo.tasks)
         for runner in (*runners, *(tab.tasks for tab in self.record_tabs)):
             self.connection.watch(runner)

@@ -15,6 +15,12 @@ _UNITS = (
     (timedelta(minutes=1), "minute"),
 )
 
+# What a count's tooltip says when it is an estimate, or stops at a limit.
+ESTIMATE_TIP = (
+    "An estimate from the database's statistics: counting every row of a table "
+    "this large would take a moment."
+)
+MORE_TIP = "Counting stops here; narrow the search or the filters to see an exact number."
 ROLE_LABELS = {Role.ADMINISTRATOR: "Administrator", Role.STAFF: "Staff", Role.MEMBER: "Member"}
 
 

@@ -28,6 +28,7 @@ from app.domain.schema import Revision, SchemaState
 from ui.backend import Backend
 from ui.connection import ConnectionWatcher
 from ui.dialogs.asyncdialog import shown
+from ui.dialogs.history import RecentChangesDialog
 from ui.format import count
 from ui.live import LiveUpdates
 from ui.tabs.base import RecordTab
@@ -126,6 +127,7 @@ class MainWindow(QMainWindow):
         self.owners = owners
         for record_tab in self.record_tabs:
             record_tab.tasks.expect = self.undo.expect
+            record_tab.history = backend.history
         runners = (self.tasks, self.live.tasks, self.undo.tasks)
         for runner in (*runners, *(tab.tasks for tab in self.record_tabs)):
             self.connection.watch(runner)
@@ -170,6 +172,20 @@ class MainWindow(QMainWindow):
             action.setObjectName(name)
             action.setShortcut(QKeySequence(getattr(QKeySequence.StandardKey, key)))
             edit_menu.addAction(action)
+        edit_menu.addSeparator()
+        recent = QAction("Recent &changes…", self)
+        recent.setObjectName("action_recent_changes")
+        recent.setShortcut(QKeySequence("Ctrl+Shift+H"))
+        recent.triggered.connect(self.show_recent_changes)
+        edit_menu.addAction(recent)
+
+    def show_recent_changes(self) -> RecentChangesDialog:
+        """Every change in the database, newest first, filtered by who and what."""
+        dialog = RecentChangesDialog(self.backend.history, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        dialog.load()
+        return dialog
 
     def _about(self) -> None:
         self.tasks.spawn(self._show_about(), name="window: about")

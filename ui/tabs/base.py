@@ -12,7 +12,7 @@ import asyncio
 from collections.abc import Collection, Sequence
 from typing import Any, ClassVar, Generic, TypeVar
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -26,10 +26,13 @@ from PySide6.QtWidgets import (
 from app.domain.changes import ChangeBatch, Entity
 from app.domain.clock import Clock
 from app.domain.paging import Cursor, Page, PageRequest
-from ui.format import count
+from app.services.history import HistoryService
+from ui.format import ESTIMATE_TIP, MORE_TIP, count
 from ui.tabs.actions import explain, make_action
 from ui.tabs.busy import BusySigns
+from ui.tabs.empty import EmptyNote
 from ui.tabs.follow import NewRowsBar, follow_rows
+from ui.tabs.record_history import Revert, add_history
 from ui.tabs.table_model import RecordTableModel, RowT, record_view
 from ui.tasks import TaskRunner
 
@@ -38,11 +41,6 @@ FilterT = TypeVar("FilterT")
 PAGE_SIZE = 200
 ESTIMATE_FROM = 100_000  # above this many rows an unfiltered count is the planner's estimate
 COUNT_UP_TO = 10_000  # a filtered list counts this far, then says "more than"
-ESTIMATE_TIP = (
-    "An estimate from the database's statistics: counting every row of a table "
-    "this large would take a moment."
-)
-MORE_TIP = "Counting stops here; narrow the search or the filters to see an exact number."
 SEARCH_DELAY_MS = 300
 
 
@@ -53,6 +51,7 @@ class RecordTab(QWidget, Generic[RowT, FilterT]):
     message = Signal(str)
 
     noun: ClassVar[str] = "record"
+    history: HistoryService | None = None  # set by the window
     edit_verb: ClassVar[str] = "Edit"
     entity: ClassVar[Entity]
     default_sort: ClassVar[tuple[str, bool]] = ("id", False)
@@ -77,6 +76,7 @@ class RecordTab(QWidget, Generic[RowT, FilterT]):
         self._build_view()
         self._build_layout()
         self._follow_model()
+        self.history_action = add_history(self)
         self.build_parts()
         self._update_actions()  # once every action exists, the subclass's included
 
@@ -126,13 +126,7 @@ class RecordTab(QWidget, Generic[RowT, FilterT]):
         open_row.triggered.connect(self.edit_selected)
         self.view.addAction(open_row)
 
-        self.empty = QLabel(self.view.viewport())
-        self.empty.setObjectName(f"{self.name}_empty")
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty.setWordWrap(True)
-        self.empty.setStyleSheet("color: palette(placeholder-text); font-size: 15px;")
-        self.empty.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        self.view.viewport().installEventFilter(self)
+        self.empty = EmptyNote(self.view.viewport(), f"{self.name}_empty")
 
     def _build_layout(self) -> None:
         self.fresh = NewRowsBar(self.name, self.noun)
@@ -173,6 +167,19 @@ class RecordTab(QWidget, Generic[RowT, FilterT]):
         the actions are first enabled: a subclass sets what it needs before calling
         ``super().__init__``.
         """
+
+    def title_of(self, row: RowT) -> str:
+        """How a row is named in a title ("Kim", "Stand-up")."""
+        return f"#{row.id}"
+
+    def reverter(self, row: RowT) -> Revert | None:
+        """How to put ``row`` back to earlier values (None: it cannot be)."""
+        return None
+
+    @property
+    def read_only(self) -> bool:
+        """Whether writes are refused here."""
+        return self._read_only
 
     async def lookup(self, ids: Collection[int]) -> Sequence[RowT]:
         """Rows as they are now, by id (those that still exist)."""
@@ -389,15 +396,4 @@ class RecordTab(QWidget, Generic[RowT, FilterT]):
 
     def _update_empty(self) -> None:
         empty = self.model.rowCount() == 0
-        self.empty.setText(self.empty_text() if empty else "")
-        self.empty.setVisible(empty)
-        self._place_empty()
-
-    def _place_empty(self) -> None:
-        viewport = self.view.viewport().rect()
-        self.empty.setGeometry(viewport.adjusted(40, 40, -40, -40))
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-        if watched is self.view.viewport() and event.type() == QEvent.Type.Resize:
-            self._place_empty()
-        return super().eventFilter(watched, event)
+        self.empty.say(self.empty_text() if empty else "")

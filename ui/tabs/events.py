@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import UTC, date, datetime, time
+from typing import Any
 
 from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import (
@@ -18,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.changes import ChangeBatch, Entity, Operation
 from app.domain.clock import Clock
-from app.domain.events import Event, EventFilter
+from app.domain.events import Event, EventFilter, EventPatch
 from app.domain.paging import Page, PageRequest
 from app.domain.users import User
 from app.services.events import EventService
@@ -33,6 +34,7 @@ from ui.tabs.bulk import bulk_summary, show_outcome
 from ui.tabs.columns import event_columns
 from ui.tabs.follow import repaint
 from ui.tabs.owners import OwnerDirectory
+from ui.tabs.record_history import Revert
 from ui.tabs.table_model import RecordTableModel
 
 
@@ -228,6 +230,17 @@ class EventsTab(RecordTab[Event, EventFilter]):
 
     async def estimate_rows(self) -> int:
         return await self.events.estimate_total()
+
+    def title_of(self, row: Event) -> str:
+        return row.title
+
+    def reverter(self, row: Event) -> Revert:
+        async def revert(values: Mapping[str, Any]) -> None:
+            now = await self.events.get(row.id)
+            fields = {k: v for k, v in values.items() if k in EventPatch.model_fields}
+            self.model.replace(await self.events.update(row.id, now.version, EventPatch(**fields)))
+
+        return revert
 
     async def lookup(self, ids: Collection[int]) -> Sequence[Event]:
         return await self.events.get_many(ids)

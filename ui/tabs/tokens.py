@@ -211,6 +211,9 @@ class TokensTab(RecordTab[Token, TokenFilter]):
     async def estimate_rows(self) -> int:
         return await self.tokens.estimate_total()
 
+    def title_of(self, row: Token) -> str:
+        return row.name
+
     async def lookup(self, ids: Collection[int]) -> Sequence[Token]:
         return await self.tokens.get_many(ids)
 

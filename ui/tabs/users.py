@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
+from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -13,7 +14,7 @@ from app.domain.changes import ChangeBatch, Entity
 from app.domain.clock import Clock
 from app.domain.paging import Page, PageRequest
 from app.domain.tokens import TokenHealth
-from app.domain.users import Role, User, UserFilter
+from app.domain.users import Role, User, UserFilter, UserPatch
 from app.services.tokens import TokenService
 from app.services.users import UserService
 from ui.dialogs.asyncdialog import confirm, shown
@@ -23,6 +24,7 @@ from ui.tabs.base import RecordTab
 from ui.tabs.bulk import bulk_summary, show_outcome
 from ui.tabs.columns import user_columns
 from ui.tabs.follow import repaint
+from ui.tabs.record_history import Revert
 from ui.tabs.table_model import RecordTableModel
 
 
@@ -85,6 +87,17 @@ class UsersTab(RecordTab[User, UserFilter]):
 
     async def estimate_rows(self) -> int:
         return await self.users.estimate_total()
+
+    def title_of(self, row: User) -> str:
+        return row.display_name
+
+    def reverter(self, row: User) -> Revert:
+        async def revert(values: Mapping[str, Any]) -> None:
+            now = await self.users.get(row.id)
+            patch = UserPatch(**{k: v for k, v in values.items() if k in UserPatch.model_fields})
+            self.model.replace(await self.users.update(row.id, now.version, patch))
+
+        return revert
 
     async def lookup(self, ids: Collection[int]) -> Sequence[User]:
         return await self.users.get_many(ids)

@@ -1,0 +1,57 @@
+"""A row's history, from the tabs: Ctrl+H or the table's context menu opens it."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMenu
+
+from ui.dialogs.history import HistoryDialog
+
+if TYPE_CHECKING:
+    from ui.tabs.base import RecordTab
+
+Revert = Callable[[Mapping[str, Any]], Awaitable[None]]
+
+
+def add_history(tab: RecordTab[Any, Any]) -> QAction:
+    """The tab's History… action (Ctrl+H), and a context menu on its table that offers it."""
+    action = QAction("&History…", tab)
+    action.setObjectName(f"{tab.name}_history")
+    action.setShortcut(QKeySequence("Ctrl+H"))
+    action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+    action.setToolTip("Every change to the selected row: when, who, what (Ctrl+H)")
+    action.triggered.connect(lambda: open_history(tab))
+    tab.addAction(action)
+    view = tab.view
+    view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+    view.customContextMenuRequested.connect(lambda at: _menu(tab, at))
+    return action
+
+
+def _menu(tab: RecordTab[Any, Any], at: QPoint) -> None:
+    menu = QMenu(tab.view)
+    menu.setObjectName(f"{tab.name}_context_menu")
+    menu.addActions([tab.edit_action, tab.delete_action])
+    menu.addSeparator()
+    menu.addAction(tab.history_action)
+    menu.popup(tab.view.viewport().mapToGlobal(at))
+
+
+def open_history(tab: RecordTab[Any, Any]) -> HistoryDialog | None:
+    """Open the selected row's history (one row at a time); the dialog, or None."""
+    rows = tab.selected_rows()
+    if len(rows) != 1 or tab.history is None:
+        return None
+    row = rows[0]
+    revert = None if tab.read_only else tab.reverter(row)
+    title = f"History of {tab.noun} “{tab.title_of(row)}”"
+    dialog = HistoryDialog(tab.history, tab.entity, row.id, title, revert, tab)
+    dialog.tasks.expect = tab.tasks.expect  # a revert is an action: undoable
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.show()
+    dialog.load()
+    return dialog

@@ -28,8 +28,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.changes import Change, ChangeFilter, ChangePage, Entity, Operation
+from app.domain.users import Role
 from app.services.history import HistoryService
-from ui.format import exact, local
+from ui.format import ROLE_LABELS, exact, local
 from ui.tasks import TaskRunner
 
 HEADERS = ("When", "Who", "Program", "What", "Changes")
@@ -45,7 +46,17 @@ _VERBS = {Operation.INSERT: "Created", Operation.UPDATE: "Changed", Operation.DE
 Reader = Callable[[int | None], Awaitable[ChangePage]]
 
 
-def _value(value: Any) -> str:
+# What a created or deleted row is described by, first things first.
+_SUMMARY = {
+    Entity.USER: ("display_name", "email", "role", "is_active"),
+    Entity.TOKEN: ("name", "expires_at", "revoked_at", "scopes"),
+    Entity.EVENT: ("title", "starts_at", "ends_at", "location"),
+}
+
+
+def _value(value: Any, key: str = "") -> str:
+    if key == "role" and isinstance(value, str) and value in {r.value for r in Role}:
+        return ROLE_LABELS[Role(value)]
     if value is None:
         return "—"
     if isinstance(value, bool):
@@ -66,11 +77,12 @@ def describe(change: Change) -> str:
     if change.operation is Operation.UPDATE:
         keys = [k for k in after if k not in _HIDDEN]
         return "; ".join(
-            f"{FIELD_LABELS.get(k, k)}: {_value(before.get(k))} → {_value(after[k])}" for k in keys
+            f"{FIELD_LABELS.get(k, k)}: {_value(before.get(k), k)} → {_value(after[k], k)}"
+            for k in keys
         )
     row = after or before
-    keys = [k for k in row if k not in _HIDDEN and k != "owner_id"]
-    return "; ".join(f"{FIELD_LABELS.get(k, k)}: {_value(row[k])}" for k in keys[:4])
+    keys = [k for k in _SUMMARY[change.entity] if k in row]
+    return "; ".join(f"{FIELD_LABELS.get(k, k)}: {_value(row[k], k)}" for k in keys)
 
 
 class ChangeTable(QTableWidget):

@@ -14,7 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any
+
+from app.domain.bulk import Versioned
 
 
 class Side(StrEnum):
@@ -22,15 +24,6 @@ class Side(StrEnum):
 
     MINE = "mine"
     THEIRS = "theirs"
-
-
-class Versioned(Protocol):
-    """A stored record: its fields are attributes, and it has a version."""
-
-    @property
-    def version(self) -> int:
-        """The version the record is at."""
-        ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,9 @@ from pydantic import (
 
 from app.domain.errors import InvalidInput
 
+WHOLE_FORM = "__root__"
+"""The key of a message about a whole input rather than one of its fields."""
+
 _FRIENDLY = {
     "string_too_short": "This field is required.",
     "missing": "This field is required.",
@@ -29,7 +32,7 @@ def field_errors(error: ValidationError) -> dict[str, str]:
     """Turn a pydantic error into field → message, first message per field."""
     errors: dict[str, str] = {}
     for item in error.errors():
-        field = str(item["loc"][0]) if item["loc"] else "__root__"
+        field = str(item["loc"][0]) if item["loc"] else WHOLE_FORM
         message = _FRIENDLY.get(item["type"], item["msg"]).removeprefix("Value error, ")
         message = message.removeprefix("value is not a valid email address: ")
         errors.setdefault(field, message)

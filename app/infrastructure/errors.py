@@ -15,6 +15,7 @@ from app.domain.errors import (
     InvalidReference,
     Unavailable,
 )
+from app.domain.validation import WHOLE_FORM
 
 _log = logging.getLogger(__name__)
 
@@ -74,10 +75,10 @@ def translate(error: sa_exc.DBAPIError, entity: str) -> DomainError | None:
     if state == "23503":
         return InvalidReference(_FOREIGN.get(constraint, "reference"))
     if state == "23514":
-        field, message = _CHECK.get(constraint, ("__root__", "A value is out of range."))
+        field, message = _CHECK.get(constraint, (WHOLE_FORM, "A value is out of range."))
         return InvalidInput({field: message})
     if state == "22021" or state == "22P05":
-        return InvalidInput({"__root__": "Text contains characters the database cannot store."})
+        return InvalidInput({WHOLE_FORM: "Text contains characters the database cannot store."})
     if state == "57014":
         return Unavailable("The database took too long to answer and the request was cancelled.")
     if isinstance(error, sa_exc.InterfaceError | sa_exc.OperationalError):

@@ -28,9 +28,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.bulk import Versioned
 from app.domain.errors import Conflict
-from app.domain.merge import FieldDiff, Side, Versioned, compare, resolve
+from app.domain.merge import FieldDiff, Side, compare, resolve
 from app.domain.users import Role, User
+from app.domain.validation import WHOLE_FORM
 from ui.dialogs.asyncdialog import shown
 from ui.dialogs.form import RecordDialog
 from ui.format import ROLE_LABELS, exact, local
@@ -357,7 +359,7 @@ async def settle(
             choices = dialog.choices()
             dialog.deleteLater()
             if not accepted:
-                form.show_errors({"": _not_saved(view.noun)})
+                form.show_errors({WHOLE_FORM: _not_saved(view.noun)})
                 return None
         resolution = resolve(diffs, theirs, mine, choices)
         if not resolution.changes:

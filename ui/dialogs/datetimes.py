@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 
 from PySide6.QtCore import QDateTime
 from PySide6.QtWidgets import (
@@ -27,3 +27,8 @@ def time_edit() -> QDateTimeEdit:
     zone = datetime.now().astimezone().tzname()
     edit.setDisplayFormat(f"yyyy-MM-dd HH:mm '{zone}'")
     return edit
+
+
+def local_midnight(day: date) -> datetime:
+    """The start of ``day`` in the computer's time zone, as an aware datetime."""
+    return datetime.combine(day, time()).astimezone()

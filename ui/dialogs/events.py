@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from PySide6.QtWidgets import (
@@ -22,7 +22,7 @@ from app.domain.users import User
 from app.services.events import EventService
 from ui.dialogs.asyncdialog import shown
 from ui.dialogs.conflict import deleted_text, event_view, settle
-from ui.dialogs.datetimes import from_qt, time_edit, to_qt
+from ui.dialogs.datetimes import from_qt, local_midnight, time_edit, to_qt
 from ui.dialogs.form import RecordDialog, field_errors
 from ui.dialogs.owner_picker import OwnerPicker, Search
 
@@ -186,12 +186,8 @@ def _shown_times(event: Event | None, start: datetime) -> tuple[datetime, dateti
         return start, start + timedelta(hours=1)
     if event.first_day and event.last_day:
         # All-day events are dates: show them on those dates, whatever the zone.
-        return _local_midnight(event.first_day), _local_midnight(event.last_day)
+        return local_midnight(event.first_day), local_midnight(event.last_day)
     return event.starts_at, event.ends_at
-
-
-def _local_midnight(day: date) -> datetime:
-    return datetime.combine(day, time()).astimezone()
 
 
 def _next_hour(now: datetime) -> datetime:

@@ -23,18 +23,19 @@ from app.domain.errors import (
     NotFound,
     Unavailable,
 )
+from app.domain.validation import WHOLE_FORM
 from ui.tasks import UNEXPECTED, TaskRunner
 
 ERROR_STYLE = "color: #c62828;"  # readable on light and dark backgrounds alike
 
 
 def field_errors(error: DomainError) -> dict[str, str]:
-    """Where a domain error belongs in a form: field → words ("" for the whole form)."""
+    """Where a domain error belongs in a form: field → words (WHOLE_FORM for the whole form)."""
     if isinstance(error, InvalidInput):
         return dict(error.errors)
     if isinstance(error, AlreadyExists | InvalidReference):
         return {error.field: error.message}
-    return {"": error.message}
+    return {WHOLE_FORM: error.message}
 
 
 class RecordDialog(QDialog):
@@ -140,7 +141,7 @@ class RecordDialog(QDialog):
 
     def record_deleted(self) -> None:
         """Say the record is gone; keep what was typed, but offer no save that cannot work."""
-        self.show_errors({"": self.deleted_text})
+        self.show_errors({WHOLE_FORM: self.deleted_text})
         self._can_save = False
         self.save_button.setEnabled(False)
         self.save_button.setToolTip("The record no longer exists. Copy what you need, then Cancel.")
@@ -168,7 +169,7 @@ class RecordDialog(QDialog):
                 self.tasks.unavailable.emit(error.message)
             return
         except Exception:
-            self.show_errors({"": UNEXPECTED})
+            self.show_errors({WHOLE_FORM: UNEXPECTED})
             raise
         finally:
             self.save_button.setEnabled(self._can_save)

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.changes import ChangeBatch, Entity
 from app.domain.clock import Clock
-from app.domain.paging import Cursor, Page, PageRequest
+from app.domain.paging import DEFAULT_PAGE_SIZE, Cursor, Page, PageRequest
 from app.services.history import HistoryService
 from ui.format import ESTIMATE_TIP, MORE_TIP, count
 from ui.tabs.actions import explain, make_action
@@ -38,7 +38,7 @@ from ui.tasks import TaskRunner
 
 FilterT = TypeVar("FilterT")
 
-PAGE_SIZE = 200
+PAGE_SIZE = DEFAULT_PAGE_SIZE
 ESTIMATE_FROM = 100_000  # above this many rows an unfiltered count is the planner's estimate
 COUNT_UP_TO = 10_000  # a filtered list counts this far, then says "more than"
 SEARCH_DELAY_MS = 300

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Collection, Mapping, Sequence
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 from typing import Any
 
 from PySide6.QtCore import QDate, Signal
@@ -26,6 +26,7 @@ from app.services.events import EventService
 from app.services.users import UserService
 from ui.calendar.view import CalendarPanel
 from ui.dialogs.asyncdialog import confirm, shown
+from ui.dialogs.datetimes import local_midnight
 from ui.dialogs.events import EventDialog, EventDialogContext
 from ui.dialogs.owner_picker import OwnerPicker
 from ui.format import count
@@ -207,8 +208,8 @@ class EventsTab(RecordTab[Event, EventFilter]):
     def current_filter(self) -> EventFilter:
         after = before = None
         if self.dated.isChecked():
-            after = _local_midnight(self.date_from.date())
-            before = _local_midnight(self.date_to.date().addDays(1))
+            after = _utc_start_of(self.date_from.date())
+            before = _utc_start_of(self.date_to.date().addDays(1))
         return EventFilter(
             owner_id=self.owner.user.id if self.owner.user else None,
             search=self.search.text().strip() or None,
@@ -294,6 +295,5 @@ class EventsTab(RecordTab[Event, EventFilter]):
             )
 
 
-def _local_midnight(day: QDate) -> datetime:
-    local = datetime.combine(date(day.year(), day.month(), day.day()), time()).astimezone()
-    return local.astimezone(UTC)
+def _utc_start_of(day: QDate) -> datetime:
+    return local_midnight(date(day.year(), day.month(), day.day())).astimezone(UTC)

@@ -47,7 +47,6 @@ Index = QModelIndex | QPersistentModelIndex
 LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
-PAGE_SIZE = 200
 MAX_PAGES = 25  # 5,000 rows of objects at most, whatever the table's size
 LOADING = "…"
 GONE_TIP = "This row was deleted or moved meanwhile; refresh (F5) to update the list."

@@ -66,7 +66,25 @@ class MainWindow(QMainWindow):
         self.tasks = TaskRunner(self)
         self.tasks.failed.connect(self.show_message)
 
-        owners = OwnerDirectory(backend.users, self)
+        self._build_tabs(clock, soon)
+        self._build_banner()
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(6, 6, 6, 0)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
+        self.statusBar().setObjectName("status_bar")
+        self._shown_once = False  # whether the tabs were ever loaded (not just the schema)
+        self.ready.connect(self._loaded_once)
+        self._follow_the_database(clock)
+        self._build_menus()
+        self.resize(1180, 720)
+        self._restore()
+
+    def _build_tabs(self, clock: Clock, soon: timedelta) -> None:
+        backend = self.backend
+        self.owners = owners = OwnerDirectory(backend.users, self)
         self.users_tab = UsersTab(backend.users, backend.tokens, clock)
         self.tokens_tab = TokensTab(backend.tokens, backend.users, owners, clock, soon)
         self.events_tab = EventsTab(backend.events, backend.users, owners, clock)
@@ -85,6 +103,7 @@ class MainWindow(QMainWindow):
         self.users_tab.changed.connect(owners.remember)
         self.tokens_tab.badge_changed.connect(self._badge)
 
+    def _build_banner(self) -> None:
         self.banner = QFrame()
         self.banner.setObjectName("schema_banner")
         self.banner.setFrameShape(QFrame.Shape.StyledPanel)
@@ -104,15 +123,8 @@ class MainWindow(QMainWindow):
         row.addWidget(self.upgrade_button)
         self.banner.hide()
 
-        central = QWidget()
-        layout = QVBoxLayout(central)
-        layout.setContentsMargins(6, 6, 6, 0)
-        layout.addWidget(self.banner)
-        layout.addWidget(self.tabs, 1)
-        self.setCentralWidget(central)
-        self.statusBar().setObjectName("status_bar")
-        self._shown_once = False  # whether the tabs were ever loaded (not just the schema)
-        self.ready.connect(self._loaded_once)
+    def _follow_the_database(self, clock: Clock) -> None:
+        backend = self.backend
         self.connection = ConnectionWatcher(lambda: self.backend.server_version(), clock, self)
         self.connection.reconnected.connect(self._reconnected)
         self.connection.disconnected.connect(self._disconnected)
@@ -124,16 +136,12 @@ class MainWindow(QMainWindow):
         self.undo.message.connect(self.show_message)
         self.undo.replayed.connect(self.reload_all)  # rows brought back belong in view
         self.live.arrived.connect(self.undo.saw)
-        self.owners = owners
         for record_tab in self.record_tabs:
             record_tab.tasks.expect = self.undo.expect
             record_tab.history = backend.history
         runners = (self.tasks, self.live.tasks, self.undo.tasks)
         for runner in (*runners, *(tab.tasks for tab in self.record_tabs)):
             self.connection.watch(runner)
-        self._build_menus()
-        self.resize(1180, 720)
-        self._restore()
 
     @property
     def record_tabs(self) -> tuple[RecordTab[Any, Any], ...]:

@@ -76,7 +76,7 @@ class RecordTab(QWidget, Generic[RowT, FilterT]):
         self._build_view()
         self._build_layout()
         self._follow_model()
-        self.history_action = add_history(self)
+        self.history_action = add_history(self, self)
         self.build_parts()
         self._update_actions()  # once every action exists, the subclass's included
 

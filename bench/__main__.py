@@ -102,6 +102,11 @@ async def run(args: argparse.Namespace, folder: Path) -> tuple[list[Result], str
                                   f"bulk revoke of {revoked:,} tokens: "
                                   f"{statistics.median(ours):.0f} ms logged, "
                                   f"{statistics.median(floor):.0f} ms unlogged"))  # fmt: skip
+            live = await measures.live_update(
+                tessera, raw, str(folder / "live.ini"), settings.expiring_soon
+            )
+            results.append(Result("live_update_ms", live, "ms", 300,
+                                  "raw UPDATE on another connection → row repainted"))  # fmt: skip
         finally:
             await raw.close()
         lags, pages, notes = await measures.ui_session(

@@ -153,6 +153,40 @@ async def _until(signal: SignalInstance, seconds: float = 60) -> None:
         signal.disconnect(fire)
 
 
+async def live_update(tessera: Tessera, raw: Any, settings_file: str, soon: Any) -> list[float]:
+    """A commit on another connection → the changed row repainted in an open window.
+
+    The window shows the Users tab; each round renames the first shown user with raw SQL
+    (another program) and waits for the model to announce the new value on that row.
+    """
+    window = MainWindow(
+        tessera, system_clock, soon, QSettings(settings_file, QSettings.Format.IniFormat)
+    )
+    try:
+        window.show()
+        ready = _until(window.ready, 120)
+        window.start()
+        await ready
+        model = window.users_tab.model
+        column = model.column_named("display_name")
+        samples: list[float] = []
+        for n in range(21):
+            row = model.rows[0]
+            changed = _until(model.dataChanged, 10)
+            started = time.perf_counter()
+            await raw.execute(
+                "UPDATE users SET display_name = $1 WHERE id = $2", f"Live {n}", row.id
+            )
+            await changed
+            assert model.index(0, column).data() == f"Live {n}"
+            if n:  # the first round warms the statements
+                samples.append((time.perf_counter() - started) * 1000)
+        return samples
+    finally:
+        window.close()
+        await window.shutdown()
+
+
 class Heartbeat:
     """A 5 ms timer noting how late each tick comes: the event loop's stalls."""
 

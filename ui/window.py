@@ -235,6 +235,8 @@ class MainWindow(QMainWindow):
         for tab in self.record_tabs:
             tab.set_read_only(bool(reason), reason)
         await self._load_all()
+        if not reason:  # history older than TESSERA_HISTORY_DAYS goes, in bounded batches
+            self.tasks.spawn(self.backend.changes.prune(), "change log: prune")
 
     async def _read_only_reason(self, state: SchemaState) -> str:
         """Why Tessera must not write here ("" if it may): a newer schema, or the role."""

@@ -10,6 +10,7 @@ from typing import Any
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal, qVersion
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -28,6 +29,7 @@ from app.domain.schema import Revision, SchemaState
 from ui.backend import Backend
 from ui.connection import ConnectionWatcher
 from ui.dialogs.asyncdialog import shown
+from ui.dialogs.form import RecordDialog
 from ui.dialogs.history import RecentChangesDialog
 from ui.format import count
 from ui.live import LiveUpdates
@@ -315,6 +317,12 @@ class MainWindow(QMainWindow):
             self.tasks.spawn(self._relearn(changed), name="owners: changed", read=True)
         for tab in self.record_tabs:
             tab.tasks.spawn(tab.follow(batch), name=f"{tab.name}: follow", read=True)
+        latest = {(c.entity, c.row_id): c for c in batch.changes}
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, RecordDialog) and widget.isVisible() and widget.editing:
+                change = latest.get(widget.editing)
+                if change is not None:
+                    widget.changed_elsewhere(change)
 
     async def _relearn(self, ids: set[int]) -> None:
         self.owners.add(await self.backend.users.get_many(ids))

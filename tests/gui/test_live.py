@@ -15,7 +15,8 @@ from tests.clock import FrozenClock
 from tests.fake_changes import FakeChangeLog
 from tests.fakes import FakeUnitOfWorkFactory
 from tests.gui.conftest import Backend
-from tests.gui.helpers import later, started, until
+from tests.gui.helpers import later, modal, started, until
+from ui.dialogs.users import UserDialog
 from ui.live import NO_LISTEN
 from ui.window import MainWindow
 
@@ -178,3 +179,24 @@ async def test_a_psql_update_shows_in_the_window_on_postgresql(
     await until(lambda: _names(window) == ["From psql"], what="the psql change")
     [row] = window.users_tab.model.rows
     assert row.version == 2  # bumped by the database, so an open editor meets a conflict
+
+
+async def test_an_open_edit_dialog_says_when_its_record_changes_elsewhere(
+    fake_backend: Backend, fake_db: FakeUnitOfWorkFactory, clock: FrozenClock, make_window: Any
+) -> None:
+    kim = await _kim_with_things(fake_backend)
+    window: MainWindow = make_window(fake_backend)
+    await started(window)
+    tab = window.users_tab
+    tab.view.selectRow(0)
+    tab.edit_action.trigger()
+    dialog = await modal(UserDialog, "user_dialog")
+    assert not dialog.changed_note.isVisible()
+    users, _, _ = _other_client(fake_db, clock)
+
+    await users.update(kim.id, kim.version, UserPatch(display_name="Kim Lee"))
+
+    await until(lambda: dialog.changed_note.isVisible(), what="the notice")
+    assert dialog.changed_note.text().startswith("Changed by tester (tessera) at ")
+    assert "Save shows what changed" in dialog.changed_note.text()
+    dialog.reject()

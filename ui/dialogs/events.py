@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.changes import Entity
 from app.domain.clock import Clock
 from app.domain.errors import Conflict, DomainError, InvalidInput
 from app.domain.events import Event, EventDraft, EventPatch, utc_midnight
@@ -60,6 +61,7 @@ class EventDialog(RecordDialog):
         self._lookup = context.lookup
         self._owner = owner
         if event is not None:
+            self.editing = (Entity.EVENT, event.id)
             self.deleted_text = deleted_text("event")
         self.owner = OwnerPicker(context.search)
         self.owner.set_user(owner)

@@ -14,6 +14,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.acting import current_action
+from app.domain.changes import Change, Entity, Operation
 from app.domain.errors import (
     AlreadyExists,
     Conflict,
@@ -24,6 +26,7 @@ from app.domain.errors import (
     Unavailable,
 )
 from app.domain.validation import WHOLE_FORM
+from ui.format import local
 from ui.tasks import UNEXPECTED, TaskRunner
 
 ERROR_STYLE = "color: #c62828;"  # readable on light and dark backgrounds alike
@@ -76,12 +79,36 @@ class RecordDialog(QDialog):
         self.save_button.setObjectName(f"{name}_save")
         self.buttons.accepted.connect(self._save_clicked)
         self.buttons.rejected.connect(self.reject)
+        # Said when the change log shows the record changed by someone else meanwhile.
+        self.changed_note = QLabel()
+        self.changed_note.setObjectName(f"{name}_changed")
+        self.changed_note.setStyleSheet(ERROR_STYLE)
+        self.changed_note.setWordWrap(True)
+        self.changed_note.hide()
         layout = QVBoxLayout(self)
+        layout.addWidget(self.changed_note)
         layout.addLayout(self.form)
         layout.addWidget(self.form_error)
         layout.addWidget(self.buttons)
         self.saved: Any = None
         self._can_save = True
+        self.editing: tuple[Entity, int] | None = None  # the stored record being edited
+        self._action = current_action()  # this dialog's own writes are not news to it
+
+    def changed_elsewhere(self, change: Change) -> None:
+        """Say, before Save, that someone else changed (or deleted) the record meanwhile."""
+        if change.action is not None and change.action == self._action:
+            return
+        who = f"{change.actor} ({change.program})" if change.program else change.actor
+        if change.operation is Operation.DELETE:
+            text = f"Deleted by {who} at {local(change.changed_at)} while you were editing."
+        else:
+            text = (
+                f"Changed by {who} at {local(change.changed_at)} while you were editing: "
+                "Save shows what changed and lets you choose."
+            )
+        self.changed_note.setText(text)
+        self.changed_note.show()
 
     def add_field(self, field: str, label: str, widget: QWidget, help_text: str = "") -> None:
         """A labelled input with a (hidden) error line under it."""

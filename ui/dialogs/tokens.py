@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.changes import Entity
 from app.domain.clock import Clock
 from app.domain.errors import InvalidInput
 from app.domain.tokens import DEFAULT_LIFETIME, BulkResult, IssuedToken, Token, TokenRequest
@@ -90,6 +91,7 @@ class ExtendDialog(RecordDialog):
         super().__init__("extend_dialog", f"Extend “{token.name}”", parent)
         self._tokens = tokens
         self._token = token
+        self.editing = (Entity.TOKEN, token.id)
         self.expires = time_edit()
         self.expires.setDateTime(to_qt(max(token.expires_at, datetime.now(UTC)) + timedelta(30)))
         self.add_field("expires_at", "New expiry", self.expires, "At most 365 days from now.")

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.changes import Entity
 from app.domain.errors import Conflict
 from app.domain.users import Role, User, UserDraft, UserPatch
 from app.services.users import UserService
@@ -28,6 +29,7 @@ class UserDialog(RecordDialog):
         self._user = user
         if user is not None:
             self.deleted_text = deleted_text("user")
+            self.editing = (Entity.USER, user.id)
         self.email = QLineEdit(user.email if user else "")
         self.email.setPlaceholderText("name@example.org")
         self.display_name = QLineEdit(user.display_name if user else "")

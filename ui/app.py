@@ -21,6 +21,7 @@ from pydantic import SecretStr
 from PySide6.QtCore import QCoreApplication, QSettings, qVersion
 from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox
 
+from app.domain.changes import ChangeBatch
 from app.domain.clock import Clock
 from app.domain.connection_check import CheckReport, Problem, SetupError, Target
 from app.domain.errors import DomainError
@@ -36,11 +37,19 @@ T = TypeVar("T")
 # data: how tests and benchmarks that drive a real process know the window is usable.
 ANNOUNCE_READY_ENV = "TESSERA_ANNOUNCE_READY"
 READY_LINE = "tessera: window ready"
+CHANGES_LINE = "tessera: changes"
 
 
 def _announce_ready() -> None:
     if os.environ.get(ANNOUNCE_READY_ENV):
         print(READY_LINE, flush=True)
+
+
+def _announce_changes(batch: ChangeBatch) -> None:
+    # With the same setting, each batch the window followed: "tessera: changes user:update:4".
+    if os.environ.get(ANNOUNCE_READY_ENV):
+        seen = " ".join(f"{c.entity}:{c.operation}:{c.row_id}" for c in batch.changes)
+        print(f"{CHANGES_LINE} {seen}", flush=True)
 
 
 async def wizard(
@@ -128,6 +137,7 @@ async def run_window(
 
         window.switch_requested.connect(lambda: window.tasks.spawn(switch(), name="switch"))
         window.ready.connect(_announce_ready)
+        window.live.arrived.connect(_announce_changes)
         if sys.platform != "win32":
             # SIGTERM closes the window like the user would: work cancelled, server stopped.
             asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, window.close)

@@ -78,10 +78,12 @@ class LiveUpdates(QObject):
             self.message.emit(NO_LISTEN)
 
     def _line_lost(self) -> None:
-        # Read by polling until a reconnect listens again; a failing read tells the
-        # connection watcher, which takes it from there.
+        # Poll meanwhile and listen again at once: if the server itself is gone, that
+        # fails as Unavailable and the connection watcher takes over (then resume()).
         self.listening = False
         self._timer.start(POLL_MS)
+        if not self._stopped:
+            self.tasks.spawn(self.resume(), "listen again")
 
     async def _read(self) -> None:
         try:

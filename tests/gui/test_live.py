@@ -200,3 +200,23 @@ async def test_an_open_edit_dialog_says_when_its_record_changes_elsewhere(
     assert dialog.changed_note.text().startswith("Changed by tester (tessera) at ")
     assert "Save shows what changed" in dialog.changed_note.text()
     dialog.reject()
+
+
+async def test_after_the_listening_line_drops_the_window_listens_again_and_misses_nothing(
+    real_backend: Backend, make_window: Any
+) -> None:
+    kim = await real_backend.users.create(UserDraft(email="kim@example.org", display_name="Kim"))
+    window: MainWindow = make_window(real_backend)
+    await started(window)
+    assert window.live.listening
+
+    await real_backend.scalar(
+        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+        "WHERE query LIKE 'LISTEN%' AND datname = current_database()"
+    )
+    await real_backend.scalar(  # written while the line is down
+        "UPDATE users SET display_name = 'Meanwhile' WHERE id = :i RETURNING id", i=kim.id
+    )
+
+    await until(lambda: _names(window) == ["Meanwhile"], what="the change made meanwhile")
+    await until(lambda: window.live.listening, what="listening again")

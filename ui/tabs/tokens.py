@@ -78,6 +78,7 @@ class TokensTab(RecordTab[Token, TokenFilter]):
         self.quick: QuickFilter | None = None
         self.window_bucket: ExpiryBucket | None = None
         self.counts: dict[QuickFilter, int] = {}
+        self._counting = self._count_again = False
         model = RecordTableModel(token_columns(clock, lambda: self.soon, owners))
         super().__init__("tokens", model, clock)
 
@@ -220,10 +221,25 @@ class TokensTab(RecordTab[Token, TokenFilter]):
     async def follow(self, batch: ChangeBatch) -> None:
         """Rows as the log says, and the counts, chart and badge when any token changed."""
         await super().follow(batch)
-        if batch.of(Entity.TOKEN):
-            await self.refresh_counts()
         if batch.row_ids(Entity.USER, Operation.UPDATE):  # a renamed owner
             repaint(self.model, "owner")
+        if batch.of(Entity.TOKEN):
+            await self._recount()
+
+    async def _recount(self) -> None:
+        # A bulk write elsewhere arrives as many batches: count once more after the
+        # running count, not once per batch (each count reads every token).
+        if self._counting:
+            self._count_again = True
+            return
+        self._counting = True
+        try:
+            self._count_again = True
+            while self._count_again:
+                self._count_again = False
+                await self.refresh_counts()
+        finally:
+            self._counting = False
 
     async def prepare(self, rows: Sequence[Token]) -> None:
         await self.owners.learn(t.owner_id for t in rows)

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import pytest_asyncio
 from sqlalchemy import text
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker
@@ -15,23 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionma
 from app.domain.changes import Entity, Operation
 from app.domain.errors import Unavailable
 from app.infrastructure.changes import PgChangeSignal, SqlChangeLog
-from app.infrastructure.engine import create_engine
-from app.infrastructure.migrations import MigrationRunner
 from app.infrastructure.settings import Settings
 from app.services.changes import ChangeFeed
 
 NOW = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
-
-
-@pytest_asyncio.fixture
-async def engine_of_its_own(empty_database: URL, settings: Settings) -> AsyncIterator[AsyncEngine]:
-    """A migrated database of its own: these tests commit, and run transactions side by side."""
-    engine = create_engine(empty_database, settings)
-    await MigrationRunner(engine).upgrade()
-    try:
-        yield engine
-    finally:
-        await engine.dispose()
 
 
 def _feed(engine: AsyncEngine, url: URL, settings: Settings) -> ChangeFeed:
@@ -48,13 +33,13 @@ async def _add_user(connection: AsyncConnection, email: str) -> int:
 
 
 async def test_a_reader_gets_each_change_after_its_start_once(
-    engine_of_its_own: AsyncEngine, empty_database: URL, settings: Settings
+    own_engine: AsyncEngine, empty_database: URL, settings: Settings
 ) -> None:
-    async with engine_of_its_own.begin() as connection:
+    async with own_engine.begin() as connection:
         await _add_user(connection, "before@example.org")
-    feed = _feed(engine_of_its_own, empty_database, settings)
+    feed = _feed(own_engine, empty_database, settings)
     await feed.start()
-    async with engine_of_its_own.begin() as connection:
+    async with own_engine.begin() as connection:
         kim = await _add_user(connection, "kim@example.org")
         await connection.execute(
             text("UPDATE users SET is_active = false WHERE id = :i"), {"i": kim}
@@ -72,11 +57,11 @@ async def test_a_reader_gets_each_change_after_its_start_once(
 
 
 async def test_a_transaction_that_commits_late_with_a_lower_id_is_not_missed(
-    engine_of_its_own: AsyncEngine, empty_database: URL, settings: Settings
+    own_engine: AsyncEngine, empty_database: URL, settings: Settings
 ) -> None:
-    feed = _feed(engine_of_its_own, empty_database, settings)
+    feed = _feed(own_engine, empty_database, settings)
     await feed.start()
-    async with engine_of_its_own.connect() as slow, engine_of_its_own.connect() as quick:
+    async with own_engine.connect() as slow, own_engine.connect() as quick:
         await slow.begin()
         early = await _add_user(slow, "early@example.org")  # takes the lower log id
         await quick.begin()
@@ -95,11 +80,11 @@ async def test_a_transaction_that_commits_late_with_a_lower_id_is_not_missed(
 
 
 async def test_a_read_stops_at_its_limit_and_the_next_goes_on(
-    engine_of_its_own: AsyncEngine, empty_database: URL, settings: Settings
+    own_engine: AsyncEngine, empty_database: URL, settings: Settings
 ) -> None:
-    feed = _feed(engine_of_its_own, empty_database, settings)
+    feed = _feed(own_engine, empty_database, settings)
     await feed.start()
-    async with engine_of_its_own.begin() as connection:
+    async with own_engine.begin() as connection:
         ids = [await _add_user(connection, f"u{i}@example.org") for i in range(5)]
 
     batches = [await feed.read(limit=2) for _ in range(3)]
@@ -109,17 +94,17 @@ async def test_a_read_stops_at_its_limit_and_the_next_goes_on(
 
 
 async def test_a_commit_wakes_the_listener_and_a_dropped_line_is_told(
-    engine_of_its_own: AsyncEngine, empty_database: URL, settings: Settings
+    own_engine: AsyncEngine, empty_database: URL, settings: Settings
 ) -> None:
-    feed = _feed(engine_of_its_own, empty_database, settings)
+    feed = _feed(own_engine, empty_database, settings)
     woken, lost = asyncio.Event(), asyncio.Event()
     assert await feed.listen(woken.set, lost.set)
     try:
-        async with engine_of_its_own.begin() as connection:
+        async with own_engine.begin() as connection:
             await _add_user(connection, "kim@example.org")
         await asyncio.wait_for(woken.wait(), 5)
 
-        async with engine_of_its_own.begin() as connection:
+        async with own_engine.begin() as connection:
             await connection.execute(
                 text(
                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
@@ -132,20 +117,20 @@ async def test_a_commit_wakes_the_listener_and_a_dropped_line_is_told(
 
 
 async def test_history_older_than_the_kept_period_is_pruned(
-    engine_of_its_own: AsyncEngine, empty_database: URL, settings: Settings
+    own_engine: AsyncEngine, empty_database: URL, settings: Settings
 ) -> None:
-    async with engine_of_its_own.begin() as connection:
+    async with own_engine.begin() as connection:
         for i in range(3):
             await _add_user(connection, f"u{i}@example.org")
         await connection.execute(
             text("UPDATE change_log SET changed_at = :old WHERE id <= 2"),
             {"old": NOW - timedelta(days=31)},
         )
-    feed = _feed(engine_of_its_own, empty_database, settings)
+    feed = _feed(own_engine, empty_database, settings)
 
     assert await feed.prune() == 2
 
-    async with engine_of_its_own.connect() as connection:
+    async with own_engine.connect() as connection:
         left = (await connection.execute(text("SELECT id FROM change_log"))).scalars().all()
     assert list(left) == [3]
 

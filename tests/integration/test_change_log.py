@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
 import pytest
-import pytest_asyncio
 from sqlalchemy import event, text
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
@@ -17,9 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 from app.domain.acting import acting
 from app.domain.paging import PageRequest
 from app.domain.users import UserDraft, UserFilter
-from app.infrastructure.engine import create_engine
-from app.infrastructure.migrations import MigrationRunner
-from app.infrastructure.settings import Settings
 from app.infrastructure.uow import SqlUnitOfWork
 
 HASH = "ab" * 32
@@ -183,34 +178,23 @@ async def test_deleting_a_user_logs_its_tokens_and_events_in_the_same_transactio
     assert deletes["user", user].before["email"] == "kim@example.org"
 
 
-@pytest_asyncio.fixture
-async def committed(empty_database: URL, settings: Settings) -> AsyncIterator[AsyncEngine]:
-    """An engine on a database of its own, migrated: for what only a commit shows."""
-    engine = create_engine(empty_database, settings)
-    await MigrationRunner(engine).upgrade()
-    try:
-        yield engine
-    finally:
-        await engine.dispose()
-
-
 def _plain(url: URL) -> str:
     return url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 async def test_a_commit_notifies_listeners_with_the_newest_change_id(
-    committed: AsyncEngine, empty_database: URL
+    own_engine: AsyncEngine, empty_database: URL
 ) -> None:
     listener = await asyncpg.connect(_plain(empty_database))
     heard: asyncio.Queue[str] = asyncio.Queue()
     await listener.add_listener("tessera_changes", lambda *args: heard.put_nowait(args[3]))
     try:
-        async with committed.begin() as connection:
+        async with own_engine.begin() as connection:
             owner = await _user(connection)
             await _token(connection, owner)
             assert heard.empty()  # nothing before the commit
         payloads = [await asyncio.wait_for(heard.get(), 5)]
-        async with committed.connect() as connection:
+        async with own_engine.connect() as connection:
             newest = (await connection.execute(text("SELECT max(id) FROM change_log"))).scalar()
         while len(payloads) < 2:
             payloads.append(await asyncio.wait_for(heard.get(), 5))
@@ -221,10 +205,10 @@ async def test_a_commit_notifies_listeners_with_the_newest_change_id(
 
 
 async def test_a_role_that_may_write_the_tables_may_not_write_the_log(
-    committed: AsyncEngine, empty_database: URL
+    own_engine: AsyncEngine, empty_database: URL
 ) -> None:
     role = f"writer_{empty_database.database}"
-    async with committed.begin() as connection:
+    async with own_engine.begin() as connection:
         await connection.execute(text(f'CREATE ROLE "{role}" LOGIN'))
         await connection.execute(
             text(f'GRANT SELECT, INSERT, UPDATE, DELETE ON users, tokens, events TO "{role}"')
@@ -240,7 +224,7 @@ async def test_a_role_that_may_write_the_tables_may_not_write_the_log(
             )
     finally:
         await writer.close()
-        async with committed.begin() as connection:
+        async with own_engine.begin() as connection:
             await connection.execute(text(f'DROP OWNED BY "{role}"'))
             await connection.execute(text(f'DROP ROLE "{role}"'))
     assert entry is not None

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-import pytest_asyncio
 from sqlalchemy import text
-from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from app.domain.acting import acting
@@ -18,9 +15,6 @@ from app.domain.errors import Conflict
 from app.domain.undo import NothingToUndo, UndoConflict
 from app.domain.users import Role, UserDraft, UserPatch
 from app.infrastructure.changes import SqlChangeLog
-from app.infrastructure.engine import create_engine
-from app.infrastructure.migrations import MigrationRunner
-from app.infrastructure.settings import Settings
 from app.infrastructure.uow import SqlUnitOfWork
 from app.services.history import HistoryService
 from app.services.users import UserService
@@ -28,15 +22,10 @@ from app.services.users import UserService
 NOW = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
 
 
-@pytest_asyncio.fixture
-async def engine(empty_database: URL, settings: Settings) -> AsyncIterator[AsyncEngine]:
-    """A migrated database of its own: undo commits, and other writers interleave."""
-    engine = create_engine(empty_database, settings)
-    await MigrationRunner(engine).upgrade()
-    try:
-        yield engine
-    finally:
-        await engine.dispose()
+@pytest.fixture
+def engine(own_engine: AsyncEngine) -> AsyncEngine:
+    """This module's tests commit: each gets a database of its own."""
+    return own_engine
 
 
 @pytest.fixture

@@ -128,7 +128,7 @@ class FakeChangeLog:
     async def revert(self, steps: Sequence[Step]) -> None:
         async with self._db() as uow:
             tables = uow.tables
-            refused = [(s.entity, s.row_id) for s in steps if not _apply(tables, s)]
+            refused = [s for s in steps if not _apply(tables, s)]
             if refused:
                 raise UndoConflict(refused)
             await uow.commit()

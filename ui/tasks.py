@@ -9,7 +9,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from app.domain.acting import acting
+from app.domain.acting import acting, current_action
 from app.domain.errors import DomainError, Unavailable
 
 _log = logging.getLogger(__name__)
@@ -41,6 +41,9 @@ class TaskRunner(QObject):
         super().__init__(parent)
         # Told (action id, what it is called) when work that is one undoable action starts.
         self.expect: Callable[[str, str], None] | None = None
+        # A runner made during an action (a dialog's, opened by "Edit user") runs its work
+        # as part of it: a click on Save starts outside the action's context otherwise.
+        self._within = current_action()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._reads: set[asyncio.Task[Any]] = set()
         self._interactive: set[asyncio.Task[Any]] = set()
@@ -81,6 +84,8 @@ class TaskRunner(QObject):
         """
         if action is not None:
             work = self._acting(work, action)
+        elif self._within is not None:
+            work = self._inside(work, self._within)
         task = asyncio.get_running_loop().create_task(work, name=name)
         before = self._state()
         self._tasks.add(task)
@@ -96,6 +101,11 @@ class TaskRunner(QObject):
         with acting() as ident:
             if self.expect is not None:
                 self.expect(ident, label)
+            return await work
+
+    @staticmethod
+    async def _inside(work: Coroutine[Any, Any, Any], action: str) -> Any:
+        with acting(action):
             return await work
 
     def _state(self) -> tuple[bool, bool, bool]:

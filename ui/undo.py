@@ -12,6 +12,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from app.domain.changes import ChangeBatch
+from app.domain.undo import UndoConflict
 from app.services.history import HistoryService
 from ui.tasks import TaskRunner
 
@@ -45,6 +46,8 @@ class WindowActions(QObject):
 
     message = Signal(str)
     replayed = Signal()
+    # An undo or redo met rows someone changed since: the window offers to compare them.
+    conflicted = Signal(object)  # an UndoConflict
 
     def __init__(self, history: HistoryService, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -71,7 +74,12 @@ class WindowActions(QObject):
         self.tasks.spawn(self._replay(command, action, done), "undo or redo")
 
     async def _replay(self, command: ActionCommand, action: str, done: str) -> None:
-        command.replayed(await self._history.undo(action))
+        try:
+            command.replayed(await self._history.undo(action))
+        except UndoConflict as conflict:
+            self._refused(conflict.message)
+            self.conflicted.emit(conflict)
+            return
         self.message.emit(done)
         self.replayed.emit()
 

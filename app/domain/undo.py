@@ -50,10 +50,16 @@ class NothingToUndo(DomainError):
 
 
 class UndoConflict(DomainError):
-    """Rows the action touched were changed (or deleted, or re-created) since."""
+    """Rows the action touched were changed (or deleted, or re-created) since.
 
-    def __init__(self, rows: Sequence[tuple[Entity, int]]) -> None:
-        self.rows = tuple(rows)
+    Attributes:
+        steps: the refused steps: what taking each of those rows back would have written.
+        rows: (entity, row id) of each refused step.
+    """
+
+    def __init__(self, steps: Sequence[Step]) -> None:
+        self.steps = tuple(steps)
+        self.rows = tuple((step.entity, step.row_id) for step in self.steps)
         named = ", ".join(f"{entity.value} #{row_id}" for entity, row_id in self.rows[:5])
         more = f" and {len(self.rows) - 5} more" if len(self.rows) > 5 else ""
         super().__init__(

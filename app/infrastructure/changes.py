@@ -196,11 +196,11 @@ class SqlChangeLog:
         async with translated("record"), self._sessions() as session:
             name_session(session, self._actor)
             await session.run_sync(tag)  # text statements escape the automatic tagging
-            refused: list[tuple[Entity, int]] = []
+            refused: list[Step] = []
             for step in steps:
                 statement, parameters = _revert_statement(step)
                 if (await session.execute(statement, parameters)).first() is None:
-                    refused.append((step.entity, step.row_id))
+                    refused.append(step)
             if refused:
                 await session.rollback()
                 raise UndoConflict(refused)

@@ -11,7 +11,8 @@ from app.domain.tokens import TokenRequest
 from app.domain.users import UserDraft, UserPatch
 from tests.fakes import FakeUnitOfWorkFactory
 from tests.gui.conftest import Backend
-from tests.gui.helpers import later, modal, started, until
+from tests.gui.helpers import later, modal, press, started, until
+from ui.dialogs.conflict import ConflictDialog
 from ui.dialogs.history import HistoryDialog, RecentChangesDialog
 from ui.window import MainWindow
 
@@ -88,4 +89,60 @@ async def test_recent_changes_lists_everything_and_filters_by_operation(
     await until(lambda: _texts(dialog, 3) == ["Changed user #1"], what="updates only")
     assert dialog.status.text() == "1 change shown."
     assert not dialog.older.isEnabled()
+    dialog.close()
+
+
+async def _history_of_kim(window: MainWindow) -> HistoryDialog:
+    tab = window.users_tab
+    tab.view.selectRow(0)
+    tab.history_action.trigger()
+    dialog = await modal(HistoryDialog, "history_dialog")
+    await until(lambda: dialog.table.rowCount() == 3, what="the history")
+    return dialog
+
+
+async def test_a_revert_after_someone_changed_the_record_opens_the_comparison(
+    fake_backend: Backend, fake_db: FakeUnitOfWorkFactory, make_window: Any
+) -> None:
+    window = await _window_with_kim(fake_backend, make_window)
+    dialog = await _history_of_kim(window)
+    # While the history is open, someone else changes Kim's email.
+    kim = fake_db.tables.users[1]
+    await fake_backend.users.update(kim.id, kim.version, UserPatch(email="kim@corp.example"))
+
+    dialog.table.selectRow(2)  # back to "Kim", as created
+    dialog.revert_button.click()
+
+    conflict = await modal(ConflictDialog, "conflict_dialog")
+    fields = {d.field: d for d in conflict.diffs}
+    assert set(fields) == {"display_name", "email"}
+    assert fields["display_name"].changed_by_me
+    assert not fields["display_name"].changed_by_them
+    assert fields["email"].changed_by_them
+    assert not fields["email"].changed_by_me
+    press(conflict, "conflict_dialog_apply")
+    await until(lambda: fake_db.tables.users[1].display_name == "Kim", what="the revert")
+    assert fake_db.tables.users[1].email == "kim@corp.example"  # their change is kept
+    await until(lambda: "Reverted" in dialog.status.text(), what="said so")
+    dialog.close()
+
+
+async def test_a_cancelled_comparison_reverts_nothing_and_says_so(
+    fake_backend: Backend, fake_db: FakeUnitOfWorkFactory, make_window: Any
+) -> None:
+    window = await _window_with_kim(fake_backend, make_window)
+    dialog = await _history_of_kim(window)
+    kim = fake_db.tables.users[1]
+    await fake_backend.users.update(kim.id, kim.version, UserPatch(display_name="Kim Park"))
+    stored = fake_db.tables.users[1]
+
+    dialog.table.selectRow(2)
+    dialog.revert_button.click()
+    conflict = await modal(ConflictDialog, "conflict_dialog")
+    [diff] = conflict.diffs
+    assert diff.clash  # "Kim" (the revert) against "Kim Park" (theirs), from "Kim Lee"
+    press(conflict, "conflict_dialog_cancel")
+
+    await until(lambda: "Nothing was saved" in dialog.status.text(), what="the refusal")
+    assert fake_db.tables.users[1] == stored
     dialog.close()

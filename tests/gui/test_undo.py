@@ -8,10 +8,12 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMessageBox
 
 from app.domain.tokens import TokenRequest
-from app.domain.users import User, UserDraft
+from app.domain.users import User, UserDraft, UserPatch
 from tests.fakes import FakeUnitOfWorkFactory
 from tests.gui.conftest import Backend
 from tests.gui.helpers import emitted, later, modal, press, started, until
+from ui.dialogs.conflict import ConflictDialog
+from ui.dialogs.users import UserDialog
 from ui.window import MainWindow
 
 
@@ -90,3 +92,56 @@ async def test_undo_after_someone_else_changed_the_row_overwrites_nothing(
     assert window.undo.stack.count() == 0
     [left] = fake_db.tables.tokens.values()
     assert left.revoked_at is not None  # all or nothing: the other token stays revoked
+
+
+async def _kim_renamed_in(backend: Backend, make_window: Any) -> tuple[MainWindow, User, QAction]:
+    """Kim, renamed "Kim Lee" through the edit dialog: the edit is on the undo stack."""
+    kim = await backend.users.create(UserDraft(email="kim@example.org", display_name="Kim"))
+    window: MainWindow = make_window(backend)
+    await started(window)
+    window.users_tab.view.selectRow(0)
+    window.users_tab.edit_action.trigger()
+    form = await modal(UserDialog)
+    form.display_name.setText("Kim Lee")
+    form.save_button.click()
+    undo = _action(window, "action_undo")
+    await until(lambda: undo.text() == "&Undo Edit user", what="the edit on the stack")
+    return window, kim, undo
+
+
+async def _someone_else(backend: Backend, db: FakeUnitOfWorkFactory, patch: UserPatch) -> User:
+    stored = db.tables.users[1]
+    return await backend.users.update(stored.id, stored.version, patch)
+
+
+async def test_an_undo_refused_by_a_newer_edit_offers_the_comparison_and_keeps_their_change(
+    fake_backend: Backend, fake_db: FakeUnitOfWorkFactory, make_window: Any
+) -> None:
+    window, kim, undo = await _kim_renamed_in(fake_backend, make_window)
+    await _someone_else(fake_backend, fake_db, UserPatch(email="kim@corp.example"))
+
+    undo.trigger()
+
+    box = await modal(QMessageBox, "undo_refused")
+    assert f"user #{kim.id}" in box.text()
+    assert window.undo.stack.count() == 0  # what the stack promised no longer holds
+    press(box, "undo_refused_compare")
+    conflict = await modal(ConflictDialog, "conflict_dialog")
+    assert {d.field for d in conflict.diffs} == {"display_name", "email"}
+    press(conflict, "conflict_dialog_apply")
+    await until(lambda: fake_db.tables.users[kim.id].display_name == "Kim", what="taken back")
+    assert fake_db.tables.users[kim.id].email == "kim@corp.example"
+    await until(lambda: undo.isEnabled(), what="the comparison is undoable in turn")
+
+
+async def test_leaving_a_refused_undo_as_it_is_writes_nothing(
+    fake_backend: Backend, fake_db: FakeUnitOfWorkFactory, make_window: Any
+) -> None:
+    window, kim, undo = await _kim_renamed_in(fake_backend, make_window)
+    stored = await _someone_else(fake_backend, fake_db, UserPatch(display_name="Kim Park"))
+
+    undo.trigger()
+    press(await modal(QMessageBox, "undo_refused"), "undo_refused_leave")
+
+    await until(lambda: window.tasks.busy is False, what="the offer closed")
+    assert fake_db.tables.users[kim.id] == stored

@@ -96,9 +96,9 @@ def test_nothing_logged_is_nothing_to_undo() -> None:
 
 
 def test_a_conflict_names_the_rows_and_how_many_more() -> None:
-    rows = [(Entity.TOKEN, i) for i in range(1, 8)]
+    steps = [Step(StepKind.REMOVE, Entity.TOKEN, i, 1, {}) for i in range(1, 8)]
 
-    message = UndoConflict(rows).message
+    message = UndoConflict(steps).message
 
     assert "token #1, token #2, token #3, token #4, token #5 and 2 more" in message
     assert "Nothing was written" in message

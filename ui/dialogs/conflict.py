@@ -34,8 +34,15 @@ from app.domain.merge import FieldDiff, Side, compare, resolve
 from app.domain.users import Role, User
 from app.domain.validation import WHOLE_FORM
 from ui.dialogs.asyncdialog import shown
-from ui.dialogs.form import RecordDialog
 from ui.format import ROLE_LABELS, exact, local
+
+
+class Form(Protocol):
+    """What a comparison is opened from: it says, in its own place, when nothing was saved."""
+
+    def show_errors(self, errors: Mapping[str, str]) -> None:
+        """Show messages by field (``WHOLE_FORM`` for the whole record)."""
+        ...
 
 
 class Stored(Versioned, Protocol):
@@ -109,14 +116,18 @@ def when(value: tuple[datetime, datetime, bool]) -> str:
     return f"{local(start)} – {until}"
 
 
-def event_view(owners: Sequence[User | None]) -> RecordView:
-    """The event view, naming the owners in ``owners`` (others by their id).
+def event_view(
+    owners: Sequence[User | None] = (), label: Callable[[int], str] | None = None
+) -> RecordView:
+    """The event view, naming owners by ``label`` or from ``owners`` (others by their id).
 
     ``owners`` is read each time a value is shown, so owners added to it later (the
     database's owner, looked up after the form was opened) are named too.
     """
 
     def text(name: str, value: Any) -> str:
+        if name == "owner_id" and label is not None:
+            return label(int(value))
         if name == "owner_id":
             names = {u.id: f"{u.display_name} <{u.email}>" for u in owners if u is not None}
             return names.get(value, f"User #{value}")
@@ -159,7 +170,7 @@ class ConflictDialog(QDialog):
         self._row_height = QRadioButton("Mine").sizeHint().height()
         clashes = sum(d.clash for d in self.diffs)
         intro = QLabel(
-            f"Someone else saved this {view.noun} while you were editing it.\n"
+            f"Someone else saved this {view.noun} after you read it.\n"
             "Choose what to keep, field by field. Nothing is saved until you press “Save choices”."
         )
         intro.setWordWrap(True)
@@ -326,7 +337,7 @@ def clash_colour(palette: QPalette) -> str:
 
 
 async def settle(
-    form: RecordDialog,
+    form: Form,
     view: RecordView,
     base: V,
     mine: Mapping[str, Any],
@@ -354,7 +365,7 @@ async def settle(
         diffs = compare(base, mine, theirs, view.together)
         choices: dict[str, Side] = {}
         if any(d.open for d in diffs):
-            dialog = ConflictDialog(view, diffs, form)
+            dialog = ConflictDialog(view, diffs, form if isinstance(form, QWidget) else None)
             accepted = await shown(dialog)
             choices = dialog.choices()
             dialog.deleteLater()

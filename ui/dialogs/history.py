@@ -28,8 +28,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.changes import Change, ChangeFilter, ChangePage, Entity, Operation
+from app.domain.undo import state_before
 from app.domain.users import Role
 from app.services.history import HistoryService
+from ui.dialogs.revert import Reverting, put_back, version_of
 from ui.format import ROLE_LABELS, exact, local
 from ui.tasks import TaskRunner
 
@@ -188,7 +190,7 @@ class HistoryDialog(_ChangesDialog):
         entity: Entity,
         row_id: int,
         title: str,
-        revert: Callable[[Mapping[str, Any]], Awaitable[None]] | None,
+        revert: Reverting[Any, Any] | None,
         parent: QWidget | None,
     ) -> None:
         super().__init__("history_dialog", title, parent)
@@ -222,22 +224,27 @@ class HistoryDialog(_ChangesDialog):
             ok and change is not None and change.operation is not Operation.DELETE
         )
 
+    def show_errors(self, errors: Mapping[str, str]) -> None:
+        """Say, under the table, why nothing was saved (the conflict dialog was cancelled)."""
+        self.status.setText(" ".join(errors.values()))
+
     def _revert_selected(self) -> None:
         change = self.table.selected()
         if change is None or self._revert is None:
             return
-        later = [c for c in self.table.changes if self._own(c) and c.id > change.id]
-        values: dict[str, Any] = {}
-        for each in sorted(later, key=lambda c: c.id, reverse=True):
-            if each.operation is Operation.UPDATE and each.before:
-                values.update(each.before)
-        self.tasks.spawn(self._revert_to(values), "history: revert", action="Revert")
+        own = [c for c in self.table.changes if self._own(c)]
+        # The row as this dialog shows it: the version its newest change left.
+        seen = next((v for v in map(version_of, own) if v is not None), -1)
+        values = state_before({}, [c for c in own if c.id > change.id])
+        shown = {k: v for k, v in values.items() if k not in _HIDDEN}
+        self.tasks.spawn(self._revert_to(shown, seen), "history: revert", action="Revert")
 
-    async def _revert_to(self, values: Mapping[str, Any]) -> None:
+    async def _revert_to(self, values: Mapping[str, Any], seen: int) -> None:
         assert self._revert is not None
-        await self._revert({k: v for k, v in values.items() if k not in _HIDDEN})
-        self.status.setText("Reverted. The revert is itself in the history.")
-        self.load()
+        saved = await put_back(self._revert, self._history, self, self._row_id, values, seen)
+        if saved is not None:
+            await self._load(more=False)
+            self.status.setText("Reverted. The revert is itself in the history.")
 
 
 class RecentChangesDialog(_ChangesDialog):

@@ -27,12 +27,13 @@ from app.domain.changes import ChangeBatch, Entity
 from app.domain.clock import Clock
 from app.domain.paging import DEFAULT_PAGE_SIZE, Cursor, Page, PageRequest
 from app.services.history import HistoryService
+from ui.dialogs.revert import Reverting
 from ui.format import ESTIMATE_TIP, MORE_TIP, count
 from ui.tabs.actions import explain, make_action
 from ui.tabs.busy import BusySigns
 from ui.tabs.empty import EmptyNote
 from ui.tabs.follow import NewRowsBar, follow_rows
-from ui.tabs.record_history import Revert, add_history
+from ui.tabs.record_history import add_history
 from ui.tabs.table_model import RecordTableModel, RowT, record_view
 from ui.tasks import TaskRunner
 
@@ -172,8 +173,8 @@ class RecordTab(QWidget, Generic[RowT, FilterT]):
         """How a row is named in a title ("Kim", "Stand-up")."""
         return f"#{row.id}"
 
-    def reverter(self, row: RowT) -> Revert | None:
-        """How to put ``row`` back to earlier values (None: it cannot be)."""
+    def reverting(self) -> Reverting[Any, Any] | None:
+        """How this tab's rows are put back to earlier values (None: they cannot be)."""
         return None
 
     @property

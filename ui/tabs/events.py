@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Sequence
 from datetime import UTC, date, datetime
-from typing import Any
 
 from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import (
@@ -26,16 +25,17 @@ from app.services.events import EventService
 from app.services.users import UserService
 from ui.calendar.view import CalendarPanel
 from ui.dialogs.asyncdialog import confirm, shown
+from ui.dialogs.conflict import event_view
 from ui.dialogs.datetimes import local_midnight
 from ui.dialogs.events import EventDialog, EventDialogContext
 from ui.dialogs.owner_picker import OwnerPicker
+from ui.dialogs.revert import Reverting
 from ui.format import count
 from ui.tabs.base import PAGE_SIZE, RecordTab
 from ui.tabs.bulk import bulk_summary, show_outcome
 from ui.tabs.columns import event_columns
 from ui.tabs.follow import repaint
 from ui.tabs.owners import OwnerDirectory
-from ui.tabs.record_history import Revert
 from ui.tabs.table_model import RecordTableModel
 
 
@@ -235,13 +235,13 @@ class EventsTab(RecordTab[Event, EventFilter]):
     def title_of(self, row: Event) -> str:
         return row.title
 
-    def reverter(self, row: Event) -> Revert:
-        async def revert(values: Mapping[str, Any]) -> None:
-            now = await self.events.get(row.id)
-            fields = {k: v for k, v in values.items() if k in EventPatch.model_fields}
-            self.model.replace(await self.events.update(row.id, now.version, EventPatch(**fields)))
-
-        return revert
+    def reverting(self) -> Reverting[Event, EventPatch]:
+        fields = ("owner_id", "title", "location", "starts_at", "ends_at", "all_day",
+                  "description")  # fmt: skip
+        view = event_view(label=self.owners.label)
+        events = self.events
+        return Reverting(Entity.EVENT, view, fields, events.get, events.update, EventPatch,
+                         self.model.replace)  # fmt: skip
 
     async def lookup(self, ids: Collection[int]) -> Sequence[Event]:
         return await self.events.get_many(ids)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Protocol
 
 from PySide6.QtCore import QPoint, Qt
@@ -12,9 +11,8 @@ from PySide6.QtWidgets import QMenu, QTableView, QWidget
 from app.domain.changes import Entity
 from app.services.history import HistoryService
 from ui.dialogs.history import HistoryDialog
+from ui.dialogs.revert import Reverting
 from ui.tasks import TaskRunner
-
-Revert = Callable[[Mapping[str, Any]], Awaitable[None]]
 
 
 class HistoryTab(Protocol):
@@ -41,7 +39,7 @@ class HistoryTab(Protocol):
 
     def title_of(self, row: Any) -> str: ...
 
-    def reverter(self, row: Any) -> Revert | None: ...
+    def reverting(self) -> Reverting[Any, Any] | None: ...
 
 
 def add_history(tab: HistoryTab, owner: QWidget) -> QAction:
@@ -77,7 +75,7 @@ def open_history(tab: HistoryTab) -> HistoryDialog | None:
     if len(rows) != 1 or tab.history is None:
         return None
     row = rows[0]
-    revert = None if tab.read_only else tab.reverter(row)
+    revert = None if tab.read_only else tab.reverting()
     title = f"History of {tab.noun} “{tab.title_of(row)}”"
     dialog = HistoryDialog(tab.history, tab.entity, row.id, title, revert, tab.view)
     dialog.tasks.expect = tab.tasks.expect  # a revert is an action: undoable

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
-from typing import Any
+from collections.abc import Collection, Sequence
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -18,13 +17,14 @@ from app.domain.users import Role, User, UserFilter, UserPatch
 from app.services.tokens import TokenService
 from app.services.users import UserService
 from ui.dialogs.asyncdialog import confirm, shown
+from ui.dialogs.conflict import USER_VIEW
+from ui.dialogs.revert import Reverting
 from ui.dialogs.users import UserDialog
 from ui.format import ROLE_LABELS, count
 from ui.tabs.base import RecordTab
 from ui.tabs.bulk import bulk_summary, show_outcome
 from ui.tabs.columns import user_columns
 from ui.tabs.follow import repaint
-from ui.tabs.record_history import Revert
 from ui.tabs.table_model import RecordTableModel
 
 
@@ -91,13 +91,11 @@ class UsersTab(RecordTab[User, UserFilter]):
     def title_of(self, row: User) -> str:
         return row.display_name
 
-    def reverter(self, row: User) -> Revert:
-        async def revert(values: Mapping[str, Any]) -> None:
-            now = await self.users.get(row.id)
-            patch = UserPatch(**{k: v for k, v in values.items() if k in UserPatch.model_fields})
-            self.model.replace(await self.users.update(row.id, now.version, patch))
-
-        return revert
+    def reverting(self) -> Reverting[User, UserPatch]:
+        fields = tuple(USER_VIEW.labels)
+        users = self.users
+        return Reverting(Entity.USER, USER_VIEW, fields, users.get, users.update, UserPatch,
+                         self.model.replace)  # fmt: skip
 
     async def lookup(self, ids: Collection[int]) -> Sequence[User]:
         return await self.users.get_many(ids)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import gc
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, Signal, qVersion
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -15,22 +16,25 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
-    QMessageBox,
+    QMenu,
     QPushButton,
+    QStackedWidget,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from app import __version__
 from app.domain.changes import ChangeBatch, Entity, Operation
 from app.domain.clock import Clock
 from app.domain.schema import Revision, SchemaState
+from app.domain.undo import UndoConflict
 from ui.backend import Backend
 from ui.connection import ConnectionWatcher
-from ui.dialogs.asyncdialog import shown
+from ui.dialogs.about import show_about
 from ui.dialogs.form import RecordDialog
 from ui.dialogs.history import RecentChangesDialog
+from ui.dialogs.revert import Reverting
+from ui.dialogs.undo_refused import offer_comparison
 from ui.format import count
 from ui.live import LiveUpdates
 from ui.tabs.base import RecordTab
@@ -40,14 +44,6 @@ from ui.tabs.tokens import TokensTab
 from ui.tabs.users import UsersTab
 from ui.tasks import TaskRunner
 from ui.undo import WindowActions
-
-
-def about_text(database: str, server_version: str) -> str:
-    """Help → About: Tessera's version, Qt's, and the database's."""
-    return (
-        f"Tessera {__version__}\nUsers, tokens and events of the scheduling service.\n\n"
-        f"Qt {qVersion()}\nDatabase: {database} (PostgreSQL {server_version})"
-    )
 
 
 class MainWindow(QMainWindow):
@@ -100,6 +96,7 @@ class MainWindow(QMainWindow):
         ):
             self.tabs.addTab(tab, title)
             tab.message.connect(self.show_message)
+        self.tabs.currentChanged.connect(lambda _: self._focus_table())
         self.users_tab.show_tokens.connect(lambda user: self._show(self.tokens_tab, user))
         self.users_tab.show_events.connect(lambda user: self._show(self.events_tab, user))
         self.users_tab.changed.connect(owners.remember)
@@ -138,6 +135,8 @@ class MainWindow(QMainWindow):
         self.undo.message.connect(self.show_message)
         self.undo.replayed.connect(self.reload_all)  # rows brought back belong in view
         self.live.arrived.connect(self.undo.saw)
+        self.undo.conflicted.connect(self._undo_refused)
+        self.tasks.expect = self.undo.expect  # a comparison after a refused undo is one too
         for record_tab in self.record_tabs:
             record_tab.tasks.expect = self.undo.expect
             record_tab.history = backend.history
@@ -150,28 +149,24 @@ class MainWindow(QMainWindow):
         """The three tabs, in order."""
         return (self.users_tab, self.tokens_tab, self.events_tab)
 
+    def _add(self, menu: QMenu, text: str, name: str, slot: Any, keys: Any = None) -> None:
+        action = QAction(text, self)
+        action.setObjectName(name)
+        if keys is not None:
+            action.setShortcut(QKeySequence(keys))
+        action.triggered.connect(slot)
+        menu.addAction(action)
+
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
-        refresh = QAction("&Refresh", self)
-        refresh.setObjectName("action_refresh_all")
-        refresh.setShortcut(QKeySequence("Ctrl+Shift+R"))
-        refresh.triggered.connect(self.reload_all)
-        switch = QAction("&Switch database…", self)
-        switch.setObjectName("action_switch_database")
-        switch.triggered.connect(self.switch_requested)
-        file_menu.addAction(switch)
+        self._add(file_menu, "&Switch database…", "action_switch_database", self.switch_requested)
         file_menu.addSeparator()
-        quit_action = QAction("&Quit", self)
-        quit_action.setObjectName("action_quit")
-        quit_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Quit))
-        quit_action.triggered.connect(self.close)
-        file_menu.addActions([refresh, quit_action])
+        self._add(file_menu, "&Refresh", "action_refresh_all", self.reload_all, "Ctrl+Shift+R")
+        quit_keys = QKeySequence.StandardKey.Quit
+        self._add(file_menu, "&Quit", "action_quit", self.close, quit_keys)
         self._build_edit_menu()
         help_menu = self.menuBar().addMenu("&Help")
-        about = QAction("&About Tessera", self)
-        about.setObjectName("action_about")
-        about.triggered.connect(self._about)
-        help_menu.addAction(about)
+        self._add(help_menu, "&About Tessera", "action_about", self._about)
 
     def _build_edit_menu(self) -> None:
         edit_menu = self.menuBar().addMenu("&Edit")
@@ -183,11 +178,8 @@ class MainWindow(QMainWindow):
             action.setShortcut(QKeySequence(getattr(QKeySequence.StandardKey, key)))
             edit_menu.addAction(action)
         edit_menu.addSeparator()
-        recent = QAction("Recent &changes…", self)
-        recent.setObjectName("action_recent_changes")
-        recent.setShortcut(QKeySequence("Ctrl+Shift+H"))
-        recent.triggered.connect(self.show_recent_changes)
-        edit_menu.addAction(recent)
+        recent = "action_recent_changes"
+        self._add(edit_menu, "Recent &changes…", recent, self.show_recent_changes, "Ctrl+Shift+H")
 
     def show_recent_changes(self) -> RecentChangesDialog:
         """Every change in the database, newest first, filtered by who and what."""
@@ -198,23 +190,23 @@ class MainWindow(QMainWindow):
         return dialog
 
     def _about(self) -> None:
-        self.tasks.spawn(self._show_about(), name="window: about")
-
-    async def _show_about(self) -> None:
-        try:
-            server = await self.backend.server_version()
-        except Exception:  # the box is still worth showing without it
-            server = "unknown"
-        box = QMessageBox(self)
-        box.setObjectName("about_dialog")
-        box.setWindowTitle("About Tessera")
-        box.setIcon(QMessageBox.Icon.Information)
-        box.setText(about_text(self.backend.label, server))
-        await shown(box)
+        about = show_about(self, self.backend.label, self.backend.server_version)
+        self.tasks.spawn(about, name="window: about", interactive=True)
 
     def show_message(self, text: str) -> None:
         """Say what happened in the status bar."""
         self.statusBar().showMessage(text, 10_000)
+
+    def show_errors(self, errors: Mapping[str, str]) -> None:
+        """A comparison opened from the window was cancelled: say so (see ``settle``)."""
+        self.show_message("Nothing was put back: the comparison was cancelled.")
+
+    def _undo_refused(self, conflict: UndoConflict) -> None:
+        offer = offer_comparison(self, self, conflict, self._reverting, self.backend.history)
+        self.tasks.spawn(offer, "undo: compare", interactive=True, action="Undo (compared)")
+
+    def _reverting(self, entity: Entity) -> Reverting[Any, Any] | None:
+        return next((t.reverting() for t in self.record_tabs if t.entity is entity), None)
 
     # Start-up and schema ------------------------------------------------------------------
 
@@ -296,7 +288,18 @@ class MainWindow(QMainWindow):
 
     # Losing the database and getting it back ------------------------------------------------
 
+    def _focus_table(self) -> None:
+        """Into the current tab's table (or calendar), unless focus is elsewhere in the window."""
+        focused = QApplication.focusWidget()
+        if focused not in (None, self.tabs.tabBar()) and self.isAncestorOf(focused):
+            return
+        tab, stack = self.tabs.currentWidget(), getattr(self.tabs.currentWidget(), "stack", None)
+        if isinstance(tab, RecordTab):  # so that its Ctrl+N, Del and F5 work at once
+            shown = stack.currentWidget() if isinstance(stack, QStackedWidget) else None
+            (shown or tab.view).setFocus()
+
     def _loaded_once(self) -> None:
+        self._focus_table()
         if not self._shown_once:
             # What exists now (modules, Qt wrappers, the window) lives as long as the
             # process. Freezing it keeps Python's full garbage collections from scanning

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QItemSelectionModel, QSettings, Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from app.domain.errors import Unavailable
@@ -410,3 +410,23 @@ async def test_the_events_list_can_show_only_clashing_events(
     await loaded
     assert [e.title for e in tab.model.rows] == ["a", "b"]
     assert tab.count_label.text() == "2 events"
+
+
+async def test_a_fresh_window_takes_its_tabs_shortcuts_without_a_click(
+    fake_backend: Backend, make_window: Any, qtbot: QtBot
+) -> None:
+    window: MainWindow = make_window(fake_backend)
+    await started(window)
+    window.activateWindow()
+    await until(lambda: QApplication.focusWidget() is not None, what="focus somewhere")
+    assert QApplication.focusWidget() is window.users_tab.view
+
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+
+    dialog = await modal(UserDialog)
+    dialog.reject()
+    window.activateWindow()
+    window.tabs.tabBar().setFocus()  # switching tabs from the tab bar lands in the table too
+    await until(lambda: QApplication.focusWidget() is window.tabs.tabBar(), what="the tab bar")
+    window.tabs.setCurrentWidget(window.tokens_tab)
+    assert QApplication.focusWidget() is window.tokens_tab.view

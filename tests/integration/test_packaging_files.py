@@ -108,7 +108,7 @@ def test_version_is_pyproject_version() -> None:
 def test_about_box_names_tessera_qt_and_postgresql() -> None:
     from PySide6.QtCore import qVersion
 
-    from ui.window import about_text
+    from ui.dialogs.about import about_text
 
     text = about_text("Local database", "18.6")
     assert f"Tessera {_pyproject_version()}\n" in text

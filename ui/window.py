@@ -32,7 +32,7 @@ from ui.backend import Backend
 from ui.connection import ConnectionWatcher
 from ui.dialogs.about import show_about
 from ui.dialogs.form import RecordDialog
-from ui.dialogs.history import RecentChangesDialog
+from ui.dialogs.recent import RecentChangesDialog
 from ui.dialogs.revert import Reverting
 from ui.dialogs.undo_refused import offer_comparison
 from ui.format import count
@@ -59,7 +59,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.setObjectName("main_window")
         self.setWindowTitle(f"Tessera — {backend.label}")
-        self.backend = backend
+        self.backend, self.clock = backend, clock
         self.settings = settings or QSettings()
         self.tasks = TaskRunner(self)
         self.tasks.failed.connect(self.show_message)
@@ -183,7 +183,7 @@ class MainWindow(QMainWindow):
 
     def show_recent_changes(self) -> RecentChangesDialog:
         """Every change in the database, newest first, filtered by who and what."""
-        dialog = RecentChangesDialog(self.backend.history, self)
+        dialog = RecentChangesDialog(self.backend.history, self.clock, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
         dialog.load()

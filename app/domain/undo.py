@@ -55,6 +55,7 @@ class UndoConflict(DomainError):
     Attributes:
         steps: the refused steps: what taking each of those rows back would have written.
         rows: (entity, row id) of each refused step.
+        what: the rows in words ("user #3, token #7 and 2 more").
     """
 
     def __init__(self, steps: Sequence[Step]) -> None:
@@ -62,8 +63,9 @@ class UndoConflict(DomainError):
         self.rows = tuple((step.entity, step.row_id) for step in self.steps)
         named = ", ".join(f"{entity.value} #{row_id}" for entity, row_id in self.rows[:5])
         more = f" and {len(self.rows) - 5} more" if len(self.rows) > 5 else ""
+        self.what = named + more
         super().__init__(
-            f"Not undone: someone changed {named}{more} since. Nothing was written; "
+            f"Not undone: someone changed {self.what} since. Nothing was written; "
             "open the record to compare and decide."
         )
 

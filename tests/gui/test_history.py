@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
 from PySide6.QtGui import QAction
@@ -9,11 +11,14 @@ from PySide6.QtGui import QAction
 from app.domain.changes import Operation
 from app.domain.tokens import TokenRequest
 from app.domain.users import UserDraft, UserPatch
+from tests.clock import FrozenClock
 from tests.fakes import FakeUnitOfWorkFactory
 from tests.gui.conftest import Backend
 from tests.gui.helpers import later, modal, press, started, until
 from ui.dialogs.conflict import ConflictDialog
-from ui.dialogs.history import HistoryDialog, RecentChangesDialog
+from ui.dialogs.datetimes import to_qt
+from ui.dialogs.history import HistoryDialog
+from ui.dialogs.recent import RecentChangesDialog
 from ui.window import MainWindow
 
 
@@ -145,4 +150,33 @@ async def test_a_cancelled_comparison_reverts_nothing_and_says_so(
 
     await until(lambda: "Nothing was saved" in dialog.status.text(), what="the refusal")
     assert fake_db.tables.users[1] == stored
+    dialog.close()
+
+
+async def test_recent_changes_are_limited_to_a_period_or_to_dates_between(
+    fake_backend: Backend, fake_db: FakeUnitOfWorkFactory, clock: FrozenClock, make_window: Any
+) -> None:
+    window = await _window_with_kim(fake_backend, make_window)
+    now = clock()
+    # Kim was created two days ago; the rename and the token came ten minutes ago.
+    ages = (timedelta(days=2), timedelta(minutes=10), timedelta(minutes=10))
+    fake_db.changes[:] = [
+        replace(c, changed_at=now - age) for c, age in zip(fake_db.changes, ages, strict=True)
+    ]
+    dialog = window.show_recent_changes()
+    assert isinstance(dialog, RecentChangesDialog)
+    await until(lambda: dialog.table.rowCount() == 3, what="any time")
+
+    dialog.period.setCurrentIndex(dialog.period.findText("Last 24 hours"))
+    await until(lambda: dialog.table.rowCount() == 2, what="the last day only")
+    assert "Created user #1" not in _texts(dialog, 3)
+    assert not dialog.since.isVisible()
+
+    dialog.period.setCurrentIndex(dialog.period.findText("Between…"))
+    assert dialog.since.isVisible()
+    assert dialog.until.isVisible()
+    dialog.since.setDateTime(to_qt(now - timedelta(days=3)))
+    dialog.until.setDateTime(to_qt(now - timedelta(days=1)))
+    dialog.until.editingFinished.emit()
+    await until(lambda: _texts(dialog, 3) == ["Created user #1"], what="between the dates")
     dialog.close()

@@ -1,4 +1,4 @@
-"""A record's history and the database's recent changes: when, who, which program, what.
+"""A record's history: when, who, which program, what (Recent changes shares its table).
 
 Both read the change log newest first, a page at a time ("Load older"). A record's
 history can put the record back as it was after a chosen change: through the tab's own
@@ -13,13 +13,11 @@ from typing import Any
 
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -27,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.changes import Change, ChangeFilter, ChangePage, Entity, Operation
+from app.domain.changes import Change, ChangePage, Entity, Operation
 from app.domain.undo import state_before
 from app.domain.users import Role
 from app.services.history import HistoryService
@@ -44,7 +42,7 @@ FIELD_LABELS = {
     "revoked_by": "Revoked by", "last_used_at": "Last used", "version": "Version",
 }  # fmt: skip
 _HIDDEN = {"id", "version", "updated_at", "created_at", "secret_hash", "prefix"}
-_VERBS = {Operation.INSERT: "Created", Operation.UPDATE: "Changed", Operation.DELETE: "Deleted"}
+VERBS = {Operation.INSERT: "Created", Operation.UPDATE: "Changed", Operation.DELETE: "Deleted"}
 Reader = Callable[[int | None], Awaitable[ChangePage]]
 
 
@@ -109,7 +107,7 @@ class ChangeTable(QTableWidget):
         for change in changes:
             row = self.rowCount()
             self.insertRow(row)
-            what = f"{_VERBS[change.operation]} {change.entity.value} #{change.row_id}"
+            what = f"{VERBS[change.operation]} {change.entity.value} #{change.row_id}"
             cells = (local(change.changed_at), change.actor, change.program, what,
                      describe(change))  # fmt: skip
             for column, text in enumerate(cells):
@@ -129,7 +127,7 @@ class ChangeTable(QTableWidget):
         return self.changes[rows[0].row()] if rows else None
 
 
-class _ChangesDialog(QDialog):
+class ChangesDialog(QDialog):
     """What both dialogs share: a table of changes, Load older, Close."""
 
     def __init__(self, name: str, title: str, parent: QWidget | None) -> None:
@@ -181,7 +179,7 @@ class _ChangesDialog(QDialog):
                             if shown else "No changes recorded.")  # fmt: skip
 
 
-class HistoryDialog(_ChangesDialog):
+class HistoryDialog(ChangesDialog):
     """One record's changes; a user's include its tokens and events."""
 
     def __init__(
@@ -245,48 +243,3 @@ class HistoryDialog(_ChangesDialog):
         if saved is not None:
             await self._load(more=False)
             self.status.setText("Reverted. The revert is itself in the history.")
-
-
-class RecentChangesDialog(_ChangesDialog):
-    """Every change in the database, filtered by who, what and which operation."""
-
-    def __init__(self, history: HistoryService, parent: QWidget | None) -> None:
-        super().__init__("recent_changes", "Recent changes", parent)
-        self._history = history
-        self.who = QLineEdit()
-        self.who.setObjectName("recent_changes_who")
-        self.who.setPlaceholderText("Anyone — type a name")
-        self.who.setAccessibleName("Changed by")
-        self.entity = self._combo("recent_changes_entity", "Kind of record",
-                                  [("Any record", None), *((e.value.capitalize() + "s", e)
-                                                           for e in Entity)])  # fmt: skip
-        self.operation = self._combo("recent_changes_operation", "Operation",
-                                     [("Any change", None), *((_VERBS[o], o)
-                                                              for o in Operation)])  # fmt: skip
-        self.who.returnPressed.connect(self.load)
-        for combo in (self.entity, self.operation):
-            combo.currentIndexChanged.connect(lambda _: self.load())
-        filters = QHBoxLayout()
-        label = QLabel("Changed &by")
-        label.setBuddy(self.who)
-        filters.addWidget(label)
-        for widget in (self.who, self.entity, self.operation):
-            filters.addWidget(widget)
-        self._lay_out(filters)
-
-    @staticmethod
-    def _combo(name: str, accessible: str, items: list[tuple[str, object]]) -> QComboBox:
-        combo = QComboBox()
-        combo.setObjectName(name)
-        combo.setAccessibleName(accessible)
-        for text, data in items:
-            combo.addItem(text, data)
-        return combo
-
-    def read(self, older_than: int | None) -> Awaitable[ChangePage]:
-        wanted = ChangeFilter(
-            actor=self.who.text().strip() or None,
-            entity=self.entity.currentData(),
-            operation=self.operation.currentData(),
-        )
-        return self._history.recent(wanted, older_than)

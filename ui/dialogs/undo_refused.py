@@ -45,16 +45,17 @@ async def offer_comparison(
     box.setObjectName(NAME)
     box.setIcon(QMessageBox.Icon.Warning)
     box.setWindowTitle("Not undone")
-    box.setText(conflict.message)
+    box.setText(f"Not undone: someone changed {conflict.what} since. Nothing was written.")
     compare = None
     if rows:
         shown_rows = min(len(rows), MOST)
+        one = len(conflict.steps) == 1
         box.setInformativeText(
             f"{_rows(shown_rows)} can be compared field by field: for each, choose what to "
-            "keep. The others are as someone left them; their history shows what changed."
+            "keep. The others stay as someone left them; their history shows what changed."
             if shown_rows < len(conflict.steps)
-            else "Compare them field by field and choose what to keep, or leave them as "
-            "someone left them."
+            else f"Compare {'it' if one else 'them'} field by field and choose what to keep, "
+            f"or leave {'it' if one else 'them'} as someone left {'it' if one else 'them'}."
         )
         compare = box.addButton("&Compare…", QMessageBox.ButtonRole.AcceptRole)
         compare.setObjectName(f"{NAME}_compare")

@@ -45,9 +45,7 @@ async def test_deleting_200_selected_users_asks_their_impact_in_one_unit_of_work
 
     assert len(fake_db.units) == units + 1
     assert box.text() == f"Delete {SELECTED} users?"
-    assert box.informativeText() == (
-        "3 tokens and 1 event belong to these users and will be deleted with them."
-    )
+    assert box.informativeText() == "Deleted with these users: 3 tokens and 1 event."
     press(box, "confirm_cancel")
     await until(lambda: not box.isVisible(), what="the question to close")
     assert len(fake_db.tables.users) == SELECTED

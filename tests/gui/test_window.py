@@ -177,9 +177,7 @@ async def test_delete_says_what_goes_with_the_user(
     window.users_tab.delete_action.trigger()
     box = await modal(QMessageBox, "confirm_dialog")
     assert box.text() == "Delete Ana García <ana@example.org>?"
-    assert box.informativeText() == (
-        "3 tokens and 2 events belong to this user and will be deleted with them."
-    )
+    assert box.informativeText() == "Deleted with this user: 3 tokens and 2 events."
     press(box, "confirm_yes")
     await until(lambda: _emails(window) == [bo.email], what="the row to go")
     assert window.users_tab.count_label.text() == "1 user"
@@ -337,7 +335,7 @@ async def test_several_users_are_deleted_after_one_question(
     window.users_tab.delete_action.trigger()
     box = await modal(QMessageBox, "confirm_dialog")
     assert box.text() == "Delete 2 users?"
-    assert box.informativeText() == "Nothing else belongs to them."
+    assert box.informativeText() == "Nothing else belongs to these users."
     press(box, "confirm_yes")
     await until(lambda: _emails(window) == ["bo@example.org"], what="two rows to go")
     assert [u.email for u in fake_db.tables.users.values()] == ["bo@example.org"]

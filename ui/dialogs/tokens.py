@@ -27,6 +27,7 @@ from app.services.tokens import TokenService
 from ui.dialogs.datetimes import from_qt, time_edit, to_qt
 from ui.dialogs.form import RecordDialog
 from ui.dialogs.owner_picker import OwnerPicker, Search
+from ui.format import plural
 
 CLIPBOARD_SECONDS = 60
 
@@ -107,7 +108,8 @@ class BulkExtendDialog(RecordDialog):
     def __init__(
         self, tokens: TokenService, selection: Sequence[Token], parent: QWidget | None
     ) -> None:
-        super().__init__("bulk_extend_dialog", f"Extend {len(selection)} tokens", parent)
+        title = plural(len(selection), "Extend {n} token", "Extend {n} tokens")
+        super().__init__("bulk_extend_dialog", title, parent)
         self._tokens = tokens
         self._selection = list(selection)
         self.expires = time_edit()

@@ -13,6 +13,7 @@ from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from app.domain.tokens import ExpiryBucket, TokenStatus
+from ui.format import plural
 from ui.tabs import token_style
 
 
@@ -45,6 +46,20 @@ class ExpiryChart(QWidget):
         if bucket.starts is None:
             return "Expired"
         return bucket.starts.astimezone().strftime("%b %-d")
+
+    def tip(self, bucket: ExpiryBucket) -> str:
+        """What a bar's tooltip says: how many tokens, when, and that a click lists them."""
+        if bucket.starts is None:
+            return plural(
+                bucket.count,
+                "{n} token already expired. Click to list it.",
+                "{n} tokens already expired. Click to list them.",
+            )
+        return plural(
+            bucket.count,
+            "{n} token expiring in the week from {week}. Click to list it.",
+            "{n} tokens expiring in the week from {week}. Click to list them.",
+        ).replace("{week}", self.label(bucket))
 
     def _bar_rects(self) -> list[QRectF]:
         if not self.buckets:
@@ -95,12 +110,7 @@ class ExpiryChart(QWidget):
             self._hover = number
             if number >= 0:
                 bucket = self.buckets[number]
-                when = (
-                    "already expired"
-                    if bucket.starts is None
-                    else (f"expiring in the week from {self.label(bucket)}")
-                )
-                self.setToolTip(f"{bucket.count} tokens {when}. Click to list them.")
+                self.setToolTip(self.tip(bucket))
             self.update()
 
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802

@@ -30,7 +30,7 @@ from app.services.users import UserService
 from ui.dialogs.asyncdialog import confirm, shown
 from ui.dialogs.owner_picker import OwnerPicker
 from ui.dialogs.tokens import BulkExtendDialog, ExtendDialog, SecretDialog, TokenDialog
-from ui.format import count
+from ui.format import count, plural
 from ui.tabs.base import RecordTab
 from ui.tabs.bulk import bulk_summary, show_outcome
 from ui.tabs.columns import token_columns
@@ -321,7 +321,11 @@ class TokensTab(RecordTab[Token, TokenFilter]):
 
     async def _revoke(self, rows: Sequence[Token]) -> None:
         what = f"“{rows[0].name}”" if len(rows) == 1 else count(len(rows), "token")
-        detail = "Programs using them are refused from now on. The records stay, marked revoked."
+        detail = plural(
+            len(rows),
+            "Programs using it are refused from now on. The record stays, marked revoked.",
+            "Programs using them are refused from now on. The records stay, marked revoked.",
+        )
         if not await confirm(self, "Revoke tokens", f"Revoke {what}?", f"Revoke {what}", detail):
             return
         self._show_bulk(await self.tokens.revoke_many(rows), "Revoked", rows)
@@ -349,7 +353,11 @@ class TokensTab(RecordTab[Token, TokenFilter]):
 
     async def delete_rows(self, rows: Sequence[Token]) -> None:
         what = f"“{rows[0].name}”" if len(rows) == 1 else count(len(rows), "token")
-        detail = "Deleting removes the record for good; revoking keeps it."
+        detail = plural(
+            len(rows),
+            "Deleting removes the record for good; revoking keeps it.",
+            "Deleting removes the records for good; revoking keeps them.",
+        )
         if not await confirm(self, "Delete tokens", f"Delete {what}?", f"Delete {what}", detail):
             return
         self._show_bulk(await self.tokens.delete_many(rows), "Deleted", rows, deleted=True)

@@ -20,7 +20,7 @@ from ui.dialogs.asyncdialog import confirm, shown
 from ui.dialogs.conflict import USER_VIEW
 from ui.dialogs.revert import Reverting
 from ui.dialogs.users import UserDialog
-from ui.format import ROLE_LABELS, count
+from ui.format import ROLE_LABELS, count, deletion_detail
 from ui.tabs.base import RecordTab
 from ui.tabs.bulk import bulk_summary, show_outcome
 from ui.tabs.columns import user_columns
@@ -134,14 +134,7 @@ class UsersTab(RecordTab[User, UserFilter]):
             if len(rows) == 1
             else count(len(rows), "user")
         )
-        goes = [count(tokens, "token"), count(events, "event")]
-        detail = (
-            f"{goes[0]} and {goes[1]} belong to "
-            f"{'this user' if len(rows) == 1 else 'these users'} and will be deleted with "
-            f"{'them' if len(rows) > 1 or tokens + events > 1 else 'it'}."
-            if tokens or events
-            else "Nothing else belongs to them."
-        )
+        detail = deletion_detail(len(rows), tokens, events)
         action = f"Delete {count(len(rows), 'user')}"
         if not await confirm(self, "Delete users", f"Delete {who}?", action, detail):
             return

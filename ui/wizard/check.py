@@ -19,6 +19,7 @@ from app.domain.connection_check import CheckReport
 from app.domain.errors import DomainError
 from app.domain.schema import Revision, SchemaState
 from ui.dialogs.form import ERROR_STYLE
+from ui.format import plural
 from ui.wizard.base import APPLY, BAD, DONE, OK, WizardPage, rich_label
 
 
@@ -112,7 +113,7 @@ class CheckPage(WizardPage):
     @staticmethod
     def _schema(report: CheckReport) -> str:
         count = len(report.pending)
-        migrations = f"{count} migration{'s' if count != 1 else ''}"
+        migrations = plural(count, "{n} migration", "{n} migrations")
         steps = "".join(
             f"<li>{html.escape(r.id)}: {html.escape(r.title)}</li>" for r in report.pending
         )
@@ -196,7 +197,7 @@ class ApplyPage(WizardPage):
         self.progress.setValue(0)
         self.log.clear()
         self.error.clear()
-        self.apply.setText(f"Apply {len(pending)} migration{'s' if len(pending) != 1 else ''}")
+        self.apply.setText(plural(len(pending), "Apply {n} migration", "Apply {n} migrations"))
         self.apply.setEnabled(True)
         self.setSubTitle(
             "Nothing is changed until you press Apply. A migration that fails leaves the "

@@ -12,14 +12,35 @@ from pydantic import SecretStr
 
 from app.bootstrap import Tessera, open_tessera
 from app.domain.clock import Clock
-from app.domain.connection_check import Target
+from app.domain.connection_check import Problem, SetupError, Target
 from app.domain.errors import DomainError
-from app.infrastructure.connection_check import SqlDatabaseSetup, target_from_url, target_url
+from app.infrastructure.connection_check import (
+    SqlDatabaseSetup,
+    target_from_url,
+    target_near_url,
+    target_url,
+)
 from app.infrastructure.local_server import LocalServer
 from app.infrastructure.profiles import ProfileStore
-from app.infrastructure.settings import Settings
+from app.infrastructure.settings import UNUSABLE_URL, Settings
 
 LOCAL_PROFILE = "local"
+
+
+def configured_target(url: str) -> Target:
+    """The target ``TESSERA_DATABASE_URL`` names.
+
+    Raises:
+        SetupError: INVALID_URL with the reason, and the target as far as it could be read.
+    """
+    try:
+        return target_from_url(url)
+    except ValueError as error:
+        raise SetupError(
+            Problem.INVALID_URL,
+            UNUSABLE_URL.format(reason=error),
+            target_near_url(url),
+        ) from None
 
 
 class AppLauncher:
@@ -53,9 +74,11 @@ class AppLauncher:
 
         Raises:
             DomainError: ``--profile`` names a connection that was never saved.
+            SetupError: INVALID_URL, ``TESSERA_DATABASE_URL`` cannot be used; its ``target``
+                is what could be read of it.
         """
         if self._settings.database_url is not None:
-            return target_from_url(self._settings.database_url.get_secret_value())
+            return configured_target(self._settings.database_url.get_secret_value())
         name = self._profile or self._store.last_used()
         if name is None:
             return None

@@ -20,19 +20,28 @@ import tempfile
 from datetime import datetime
 from pathlib import Path
 from typing import TextIO
+from urllib.parse import unquote, urlsplit
+
+from pydantic import ValidationError
+from sqlalchemy.engine import URL
 
 from app import __version__
 from app.bootstrap import Tessera, open_tessera
 from app.domain.clock import system_clock
-from app.domain.errors import DomainError
+from app.domain.connection_check import SetupError
+from app.domain.errors import DomainError, Unavailable
 from app.domain.events import EventFilter
 from app.domain.schema import Revision, SchemaState
 from app.domain.tokens import TokenFilter, TokenStatus
 from app.domain.users import UserFilter
 from app.infrastructure.embedded import EmbeddedServerError
+from app.infrastructure.reach import Endpoint, explain_any, reach
 from app.infrastructure.seeding import DatabaseNotEmpty, SeedPlan, default_now, seed_database
-from app.infrastructure.settings import Settings
+from app.infrastructure.settings import Settings, configured_url, settings_problems
 
+_LOCAL = URL.create("postgresql+asyncpg", username="postgres", database="tessera")
+_LOCAL_WHERE = "the local database"
+UNEXPECTED = "Something unexpected went wrong ({kind}: {reason}). Run with -v for details."
 _SEED_DEFAULTS = {"users": 1000, "tokens_per_user": 10, "events_per_user": 5, "seed": 0}
 
 
@@ -161,26 +170,41 @@ async def _seed(tessera: Tessera, args: argparse.Namespace) -> None:
     )
 
 
-async def _run(args: argparse.Namespace) -> None:
+async def _run(args: argparse.Namespace, settings: Settings) -> None:
     task = asyncio.current_task()
     if task is not None and sys.platform != "win32":
         # SIGTERM cancels the work, so the database (and the embedded server) close cleanly.
         asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
-    async with open_tessera() as tessera:
-        if args.command == "upgrade":
-            await _upgrade(tessera)
-        elif args.command == "seed":
-            await _seed(tessera, args)
-        else:
-            await _status(tessera)
+    url = configured_url(settings)
+    if url is not None:
+        # One plain connection first: the window's words for whatever is wrong with it.
+        await reach(url, settings.connect_timeout_s)
+    try:
+        async with open_tessera(settings) as tessera:
+            if args.command == "upgrade":
+                await _upgrade(tessera)
+            elif args.command == "seed":
+                await _seed(tessera, args)
+            else:
+                await _status(tessera)
+    except Exception as error:
+        # The connection failed later (the server went away, or the local one): the same
+        # words as above, if it is that.
+        if isinstance(error, DomainError) and not isinstance(error, Unavailable):
+            raise
+        timeout = settings.connect_timeout_s
+        where = Endpoint.of(url, timeout) if url else Endpoint.of(_LOCAL, timeout, _LOCAL_WHERE)
+        found = explain_any(error, where, (url.database if url else None) or "tessera")
+        if found is None:
+            raise
+        raise found from None
 
 
-def _window(profile: str | None) -> int:
+def _window(profile: str | None, settings: Settings) -> int:
     from app.infrastructure.profiles import default_store
     from app.launcher import AppLauncher
     from ui.app import main as run_gui  # Qt only when a window is wanted
 
-    settings = Settings()
     launcher = AppLauncher(settings, default_store(), system_clock, profile)
     return run_gui(launcher, system_clock, settings.expiring_soon)
 
@@ -241,19 +265,66 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=level, handlers=[console])
     if args.self_test:
         return _self_test()
-    if args.command == "window":
-        return _window(args.profile)
     try:
-        asyncio.run(_run(args))
-    except DatabaseNotEmpty as error:
-        print(f"tessera: {error}", file=sys.stderr)
-        return 2
-    except (DomainError, EmbeddedServerError) as error:
-        print(f"tessera: {error}", file=sys.stderr)
-        return 1
+        settings = Settings()
+    except ValidationError as error:
+        return _settings_refused(error, args.command == "window")
+    if args.command == "window":
+        return _window(args.profile, settings)
+    try:
+        asyncio.run(_run(args, settings))
     except (KeyboardInterrupt, asyncio.CancelledError):
         return 130
+    except Exception as error:
+        return _failed(error, settings, args.verbose)
     return 0
+
+
+def _failed(error: Exception, settings: Settings, verbose: bool) -> int:
+    """One line on stderr for ``error``; the exit status it deserves.
+
+    2 when the configuration must change (a URL that cannot be used, a wrong password, a
+    database that is not there, ``seed`` on a full database), 1 when the server cannot be
+    reached or anything else failed.
+    """
+    if isinstance(error, DatabaseNotEmpty):
+        status, message = 2, str(error)
+    elif isinstance(error, SetupError):
+        status, message = (2 if error.problem.is_configuration else 1), error.message
+    elif isinstance(error, DomainError | EmbeddedServerError):
+        status, message = 1, str(error)
+    else:
+        first = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        for hidden in _secrets(settings):  # our own messages never carry it; others might
+            first = first.replace(hidden, "•••")
+        status, message = 1, UNEXPECTED.format(kind=type(error).__name__, reason=first)
+    print(f"tessera: {' '.join(message.split())}", file=sys.stderr)
+    if verbose and not isinstance(error, DomainError):  # -v asked for the details
+        logging.getLogger("tessera").info("what failed", exc_info=error)
+    return status
+
+
+def _secrets(settings: Settings) -> list[str]:
+    """The configured URL and its password: text no message may show."""
+    if settings.database_url is None:
+        return []
+    text = settings.database_url.get_secret_value()
+    try:
+        password = urlsplit(text).password
+    except ValueError:
+        password = None
+    return [t for t in (text, password and unquote(password), password) if t]
+
+
+def _settings_refused(error: ValidationError, window: bool) -> int:
+    """A ``TESSERA_*`` setting that cannot be used: one line (and a dialog for the window)."""
+    message = " ".join(settings_problems(error))
+    print(f"tessera: {message}", file=sys.stderr)
+    if window:
+        from ui.app import startup_failed
+
+        startup_failed(message)
+    return 2
 
 
 if __name__ == "__main__":

@@ -77,20 +77,53 @@ async def ask_password(target: Target) -> Target | None:
     return target.model_copy(update={"password": SecretStr(dialog.textValue())})
 
 
+UNUSABLE_URL_TITLE = "Tessera cannot use the configured database URL"
+UNUSABLE_URL_ADVICE = (
+    "Edit the connection to open a database now; correct TESSERA_DATABASE_URL for the next start."
+)
+
+
 async def unreachable(error: DomainError) -> str:
-    """Retry, edit the connection, or quit: which the user chose."""
-    box = QMessageBox(QMessageBox.Icon.Warning, "Tessera cannot reach the database", error.message)
+    """Retry, edit the connection, or quit: which the user chose.
+
+    A URL that cannot be used (in ``TESSERA_DATABASE_URL``) offers no Retry: nothing
+    would change.
+    """
+    invalid = isinstance(error, SetupError) and error.problem is Problem.INVALID_URL
+    title = UNUSABLE_URL_TITLE if invalid else "Tessera cannot reach the database"
+    box = QMessageBox(QMessageBox.Icon.Warning, title, error.message)
     box.setObjectName("unreachable_dialog")
-    retry = box.addButton("Retry", QMessageBox.ButtonRole.AcceptRole)
-    retry.setObjectName("unreachable_retry")
+    retry = None
+    if not invalid:
+        retry = box.addButton("Retry", QMessageBox.ButtonRole.AcceptRole)
+        retry.setObjectName("unreachable_retry")
     edit = box.addButton("Edit connection…", QMessageBox.ButtonRole.ActionRole)
     edit.setObjectName("unreachable_edit")
     quit_button = box.addButton("Quit", QMessageBox.ButtonRole.RejectRole)
     quit_button.setObjectName("unreachable_quit")
-    box.setDefaultButton(retry)
+    if invalid:
+        box.setInformativeText(UNUSABLE_URL_ADVICE)
+    box.setDefaultButton(retry or edit)
     await shown(box)
     clicked = box.clickedButton()
     return "retry" if clicked is retry else "edit" if clicked is edit else "quit"
+
+
+async def initial_target(launcher: Launcher) -> tuple[bool, Target | None]:
+    """Whether to go on, and with which target (None: the wizard's first page).
+
+    ``TESSERA_DATABASE_URL`` that cannot be used is said in words, with Edit connection
+    (the wizard, filled with what could be read of it) or Quit.
+    """
+    try:
+        return True, launcher.initial()
+    except SetupError as error:
+        if error.problem is not Problem.INVALID_URL:
+            raise
+        if await unreachable(error) != "edit":
+            return False, None
+        chosen = await wizard(launcher, WHERE, error.target or Target(kind="server"))
+        return chosen is not None, chosen
 
 
 async def ready_target(launcher: Launcher, target: Target | None) -> Target | None:
@@ -154,7 +187,9 @@ async def run(launcher: Launcher, clock: Clock, soon: timedelta) -> int:
     """From start-up to the last window closed; returns the process exit code."""
     asyncio.get_running_loop().set_exception_handler(crash.loop_exception_handler)
     try:
-        target = launcher.initial()
+        going_on, target = await initial_target(launcher)
+        if not going_on:
+            return 0
         while True:
             # The local server a check started stays up for the window (the launcher's open
             # reuses it); the finally below stops it once, at the end of the launch.
@@ -179,12 +214,25 @@ async def run(launcher: Launcher, clock: Clock, soon: timedelta) -> int:
         await launcher.setup.close()
 
 
-def main(launcher: Launcher, clock: Clock, soon: timedelta) -> int:
-    """Create the QApplication and run :func:`run` on a qasync loop."""
+def startup_failed(message: str) -> None:
+    """Tell, in a dialog, why Tessera cannot start (before there is a loop or a launcher)."""
+    _application()
+    box = QMessageBox(QMessageBox.Icon.Critical, "Tessera cannot start", message)
+    box.setObjectName("startup_error")
+    box.exec()
+
+
+def _application() -> QApplication:
     QCoreApplication.setOrganizationName("Tessera")
     QCoreApplication.setApplicationName("Tessera")
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
+    return app
+
+
+def main(launcher: Launcher, clock: Clock, soon: timedelta) -> int:
+    """Create the QApplication and run :func:`run` on a qasync loop."""
+    app = _application()
     # The loop ends when the coroutine does, after the database is closed, not when the
     # last window disappears.
     app.setQuitOnLastWindowClosed(False)

@@ -62,15 +62,47 @@ class Problem(enum.Enum):
     SSL_UNAVAILABLE = "ssl_unavailable"  # SSL was demanded but the server offers none
     CERTIFICATE_UNTRUSTED = "certificate_untrusted"  # no CA, or not signed by the CA given
     CERTIFICATE_MISMATCH = "certificate_mismatch"  # the certificate names another host
+    UNKNOWN_USER = "unknown_user"  # the server has no role of that name
+    INVALID_URL = "invalid_url"  # the configured URL cannot be read or names no PostgreSQL
     OTHER = "other"
+
+    @property
+    def is_configuration(self) -> bool:
+        """Whether the connection's settings (or the server's) must change before it works.
+
+        Retrying cannot help these; a refused, silent or failing server may come back.
+        """
+        return self in _CONFIGURATION
+
+
+_CONFIGURATION = frozenset(
+    {
+        Problem.WRONG_PASSWORD,
+        Problem.HOST_NOT_FOUND,
+        Problem.DATABASE_MISSING,
+        Problem.PERMISSION_DENIED,
+        Problem.SERVER_TOO_OLD,
+        Problem.SSL_REQUIRED,
+        Problem.SSL_UNAVAILABLE,
+        Problem.CERTIFICATE_UNTRUSTED,
+        Problem.CERTIFICATE_MISMATCH,
+        Problem.UNKNOWN_USER,
+        Problem.INVALID_URL,
+    }
+)
 
 
 class SetupError(DomainError):
-    """A connection, check or migration failed; ``problem`` says which way."""
+    """A connection, check or migration failed; ``problem`` says which way.
 
-    def __init__(self, problem: Problem, message: str) -> None:
+    ``target`` is the connection as far as it could be read, when the error is about the
+    configuration itself (a URL that cannot be used): what a form can be filled with.
+    """
+
+    def __init__(self, problem: Problem, message: str, target: Target | None = None) -> None:
         super().__init__(message)
         self.problem = problem
+        self.target = target
 
 
 @dataclass(frozen=True)

@@ -7,17 +7,14 @@ class and becomes a :class:`SetupError` a person can act on. Schema questions go
 
 from __future__ import annotations
 
-import errno
 import logging
 import re
-import socket
-import ssl
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import asyncpg
-from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
@@ -26,11 +23,12 @@ from app.domain.schema import Revision, SchemaState
 from app.infrastructure.embedded import EmbeddedServerError
 from app.infrastructure.local_server import LocalServer
 from app.infrastructure.migrations import MigrationRunner
+from app.infrastructure.reach import Endpoint, connected, first_line
 from app.infrastructure.settings import Settings, async_url, ssl_connect_args
 
 _LOG = logging.getLogger(__name__)
 _SSL_MODES = ("disable", "prefer", "require", "verify-ca", "verify-full")
-_SERVER_SETTINGS = {"application_name": "tessera"}
+_SERVER_SETTINGS = {"application_name": "tessera"}  # for the schema engine
 # Tables need CREATE on the public schema (owners and superusers have it); the first
 # migration also creates the trusted extension pg_trgm, which needs CREATE on the database.
 _PRIVILEGES = """
@@ -78,10 +76,7 @@ def target_from_url(url: str) -> Target:
     Raises:
         ValueError: with a readable reason, for anything but a usable PostgreSQL URL.
     """
-    try:
-        parsed = async_url(url.strip())
-    except sa_exc.ArgumentError:
-        raise ValueError("This is not a database URL, like postgresql://user@host/db.") from None
+    parsed = async_url(url)
     host = parsed.host or parsed.query.get("host")
     if not isinstance(host, str) or not host:
         raise ValueError("The URL names no host.")
@@ -92,6 +87,37 @@ def target_from_url(url: str) -> Target:
     fields |= {"user": parsed.username or "postgres", "password": parsed.password}
     fields |= {"ssl_root_cert": parsed.query.get("sslrootcert") or ""}
     return Target.model_validate({"kind": "server", "ssl_mode": ssl_mode, **fields})
+
+
+def target_near_url(url: str) -> Target:
+    """What a URL that cannot be used still tells of its server: a form's first values.
+
+    Whatever cannot be read (a bad port, an unknown sslmode) keeps its default.
+    """
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        try:
+            parts, port = urlsplit(url.strip().replace("[", "", 1)), None
+        except ValueError:
+            return Target(kind="server")
+    if not parts.netloc:
+        return Target(kind="server")
+    fields: dict[str, object] = {"host": parts.hostname or ""}
+    if port is not None and 1 <= port <= 65535:
+        fields["port"] = port
+    if database := unquote(parts.path.lstrip("/")):
+        fields["database"] = database
+    if parts.username:
+        fields["user"] = unquote(parts.username)
+    if parts.password:
+        fields["password"] = unquote(parts.password)
+    query = parse_qs(parts.query)
+    if (mode := query.get("sslmode", query.get("ssl", [""]))[-1]) in _SSL_MODES:
+        fields["ssl_mode"] = mode
+    fields["ssl_root_cert"] = query.get("sslrootcert", [""])[-1]
+    return Target.model_validate({"kind": "server", **fields})
 
 
 def check_version(text: str) -> int:
@@ -135,7 +161,7 @@ class SqlDatabaseSetup:
             _LOG.warning("The local database did not start: %s", exc)
             raise SetupError(
                 Problem.LOCAL_SERVER,
-                f"The local database could not start. {_first_line(exc)}.",
+                f"The local database could not start. {first_line(exc)}.",
             ) from None
 
     async def check(self, target: Target) -> CheckReport:
@@ -227,115 +253,23 @@ class SqlDatabaseSetup:
         try:
             await self._local.stop()
         except EmbeddedServerError as exc:
-            raise SetupError(Problem.LOCAL_SERVER, f"{_first_line(exc)}.") from None
+            raise SetupError(Problem.LOCAL_SERVER, f"{first_line(exc)}.") from None
 
     @asynccontextmanager
     async def _connect(
         self, target: Target, url: URL, database: str | None = None
     ) -> AsyncIterator[Any]:
         """A plain asyncpg connection to the target's (or another) database."""
-        database = database or url.database or ""
-        url, ssl_args = ssl_connect_args(url)
-        try:
-            connection = await asyncpg.connect(
-                user=url.username,
-                password=url.password,
-                host=url.host or url.query.get("host"),
-                port=url.port,
-                database=database,
-                ssl=ssl_args.get("ssl", url.query.get("ssl")),
-                timeout=self._settings.connect_timeout_s,
-                server_settings=_SERVER_SETTINGS,
-            )
-        except Exception as exc:
-            raise self._explain(target, database, exc) from None
-        try:
+        where = "the local database" if target.kind == "local" else None
+        endpoint = Endpoint.of(url, self._settings.connect_timeout_s, where)
+        async with connected(url, endpoint, database) as connection:
             yield connection
-        finally:
-            await connection.close()
 
     def _engine(self, url: URL) -> AsyncEngine:
         url, ssl_args = ssl_connect_args(url)
         timeout = self._settings.connect_timeout_s
         connect_args = {"timeout": timeout, "server_settings": _SERVER_SETTINGS, **ssl_args}
         return create_async_engine(url, pool_size=1, connect_args=connect_args)
-
-    def _explain(self, target: Target, database: str, exc: BaseException) -> SetupError:
-        """A connection failure as a sentence with advice (and never the password)."""
-        where = "the local database" if target.kind == "local" else f"{target.host}:{target.port}"
-        user, detail = f"“{target.user}”", _first_line(exc)
-        if target.password and target.password.get_secret_value():  # belt and braces
-            detail = detail.replace(target.password.get_secret_value(), "•••")
-        if (ssl_error := _explain_ssl(target, where, exc, detail)) is not None:
-            return ssl_error
-        if isinstance(exc, asyncpg.InvalidCatalogNameError):
-            message = f"The database “{database}” does not exist on {where}. Create it first."
-            return SetupError(Problem.DATABASE_MISSING, message)
-        if isinstance(
-            exc, asyncpg.InvalidPasswordError | asyncpg.InvalidAuthorizationSpecificationError
-        ):
-            message = f"The server refused user {user} ({detail}). Check the user and password."
-            return SetupError(Problem.WRONG_PASSWORD, message)
-        if isinstance(exc, asyncpg.InsufficientPrivilegeError):
-            message = f"User {user} may not use “{database}”: {detail}. Ask for access."
-            return SetupError(Problem.PERMISSION_DENIED, message)
-        if isinstance(exc, socket.gaierror):
-            message = f"The host “{target.host}” was not found. Check its name."
-            return SetupError(Problem.HOST_NOT_FOUND, message)
-        if isinstance(exc, TimeoutError):
-            message = (
-                f"{where[0].upper()}{where[1:]} did not answer within "
-                f"{self._settings.connect_timeout_s:g} s. Check the host and port, and "
-                "whether a firewall is in the way."
-            )
-            return SetupError(Problem.TIMEOUT, message)
-        if isinstance(exc, ConnectionRefusedError | FileNotFoundError) or (
-            isinstance(exc, OSError) and exc.errno == errno.ECONNREFUSED
-        ):
-            message = f"Nothing answers on {where}. Is the server running, and is the port right?"
-            return SetupError(Problem.REFUSED, message)
-        message = f"Could not connect to {where}: {type(exc).__name__}: {detail or 'no details'}."
-        return SetupError(Problem.OTHER, message)
-
-
-def _explain_ssl(target: Target, where: str, exc: BaseException, detail: str) -> SetupError | None:
-    """An SSL failure (or a server that wants SSL) as a sentence, or None for other errors."""
-    if isinstance(exc, asyncpg.InvalidAuthorizationSpecificationError) and detail.endswith(
-        "no encryption"
-    ):
-        message = (
-            f"{where} accepts only encrypted connections. Set SSL to “require” or, with "
-            "the server's CA certificate, “verify-full”."
-        )
-        return SetupError(Problem.SSL_REQUIRED, message)
-    if "rejected SSL upgrade" in detail:
-        message = (
-            f"{where} does not offer SSL, and SSL is set to “{target.ssl_mode}”. Ask the "
-            "server's administrator to enable it, or set SSL to “prefer”."
-        )
-        return SetupError(Problem.SSL_UNAVAILABLE, message)
-    if isinstance(exc, ssl.SSLCertVerificationError):
-        # 62: X509_V_ERR_HOSTNAME_MISMATCH, 64: X509_V_ERR_IP_ADDRESS_MISMATCH
-        if exc.verify_code in (62, 64):
-            message = (
-                f"The server's certificate is not valid for “{target.host}”, so this may not "
-                "be the server you meant. Connect with the host name the certificate names, "
-                "or set SSL to “verify-ca”."
-            )
-            return SetupError(Problem.CERTIFICATE_MISMATCH, message)
-        signer = f"“{target.ssl_root_cert}”" if target.ssl_root_cert else "the system's CAs"
-        message = (
-            f"The server's certificate could not be verified ({exc.verify_message}): it was "
-            f"not signed by {signer}. Choose the CA certificate that signed it."
-        )
-        return SetupError(Problem.CERTIFICATE_UNTRUSTED, message)
-    if isinstance(exc, asyncpg.ClientConfigurationError) and "root certificate" in detail:
-        message = (
-            f"The server's certificate could not be verified: SSL “{target.ssl_mode}” needs the "
-            "CA certificate that signed it. Choose that file, or set SSL to “require”."
-        )
-        return SetupError(Problem.CERTIFICATE_UNTRUSTED, message)
-    return None
 
 
 async def _probe(connection: Any) -> tuple[str, bool, bool]:
@@ -344,11 +278,6 @@ async def _probe(connection: Any) -> tuple[str, bool, bool]:
     check_version(version)
     row = await connection.fetchrow(_PRIVILEGES)
     return version, bool(row[0]), bool(row[1])
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0].rstrip(".") if text else ""
 
 
 def _failed(what: str, exc: BaseException, problem: Problem = Problem.OTHER) -> SetupError:
@@ -363,7 +292,7 @@ def _failed(what: str, exc: BaseException, problem: Problem = Problem.OTHER) -> 
         chain.append(seen)
         seen = seen.__cause__ or seen.__context__
     cause = next((e for e in chain if isinstance(e, asyncpg.PostgresError)), exc)
-    reason = _first_line(cause) or type(cause).__name__
+    reason = first_line(cause) or type(cause).__name__
     if problem is Problem.MIGRATION_FAILED:
         return SetupError(problem, f"{what} failed: {reason}. The database was left as it was.")
     return SetupError(problem, f"{what} failed: {reason}.")

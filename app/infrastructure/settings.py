@@ -8,11 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
 
 from app.domain.connection_check import Problem, SetupError
+from app.domain.validation import field_errors
 
 SSL_MODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
 
@@ -59,6 +61,34 @@ class Settings(BaseSettings):
         return timedelta(days=self.history_days)
 
 
+def settings_problems(error: ValidationError) -> list[str]:
+    """Each ``TESSERA_*`` setting that cannot be used, as a sentence that names it."""
+    prefix = str(Settings.model_config.get("env_prefix", ""))
+    names = {field: f"{prefix}{field}".upper() for field in Settings.model_fields}
+    found = field_errors(error, names)
+    return [
+        text if text.startswith(names.get(field, "\0")) else f"{names.get(field, field)}: {text}"
+        for field, text in found.items()
+    ]
+
+
+UNUSABLE_URL = "TESSERA_DATABASE_URL cannot be used: {reason}"
+
+
+def configured_url(settings: Settings) -> URL | None:
+    """The asyncpg URL ``TESSERA_DATABASE_URL`` names; None when unset (the local database).
+
+    Raises:
+        SetupError: INVALID_URL, with the reason in words.
+    """
+    if settings.database_url is None:
+        return None
+    try:
+        return async_url(settings.database_url.get_secret_value())
+    except ValueError as error:
+        raise SetupError(Problem.INVALID_URL, UNUSABLE_URL.format(reason=error)) from None
+
+
 def async_url(url: str) -> URL:
     """Parse a PostgreSQL URL and make it use the asyncpg driver.
 
@@ -67,9 +97,10 @@ def async_url(url: str) -> URL:
     :func:`ssl_connect_args`.
 
     Raises:
-        ValueError: if the URL is not a PostgreSQL URL or names an unknown sslmode.
+        ValueError: with the reason in words (never the password), if the URL cannot be
+            read, is not a PostgreSQL URL, has a bad port or names an unknown sslmode.
     """
-    parsed = make_url(url.replace("postgres://", "postgresql://", 1))
+    parsed = _parse(url.strip().replace("postgres://", "postgresql://", 1))
     if parsed.get_backend_name() != "postgresql":
         raise ValueError(f"Tessera needs a PostgreSQL URL, not {parsed.get_backend_name()!r}.")
     parsed = parsed.set(drivername="postgresql+asyncpg")
@@ -80,9 +111,47 @@ def async_url(url: str) -> URL:
         if "ssl" not in parsed.query:
             parsed = parsed.update_query_dict({"ssl": mode})
     mode = parsed.query.get("ssl")
+    if isinstance(mode, tuple):
+        raise ValueError("The URL gives sslmode more than once; give it once.")
     if mode is not None and mode not in SSL_MODES:
         raise ValueError(f"Unknown sslmode “{mode}”; use one of {', '.join(SSL_MODES)}.")
     return parsed
+
+
+_NOT_A_URL = "This is not a database URL, like postgresql://user@host/db."
+_BAD_PORT = "The port “{port}” in the URL is not a number from 1 to 65535."
+_NO_BRACKET = "The host in the URL opens with “[” but has no closing “]”."
+_NO_PORT = "The URL has a “:” after the host but no port number after it."
+
+
+def _parse(text: str) -> URL:
+    """``make_url``, with every way it fails (or lets a bad port through) in words."""
+    try:
+        parsed = make_url(text)
+    except (ArgumentError, ValueError):
+        raise ValueError(_unreadable(text)) from None
+    if parsed.port is not None and not 1 <= parsed.port <= 65535:
+        raise ValueError(_BAD_PORT.format(port=parsed.port))
+    return parsed
+
+
+def _unreadable(text: str) -> str:
+    """Why ``text`` is not a URL. Only what follows the last ``@`` (no password) is quoted."""
+    scheme, found, rest = text.partition("://")
+    if not found or not scheme:
+        return _NOT_A_URL
+    where = rest.rpartition("@")[2]
+    host_port = where.split("/", 1)[0].split("?", 1)[0]
+    if host_port.startswith("["):
+        if "]" not in host_port:
+            return _NO_BRACKET
+        host_port = host_port.partition("]")[2]
+    port = host_port.partition(":")[2] if ":" in host_port else None
+    if port == "":
+        return _NO_PORT
+    if port is not None and not (port.isdigit() and 1 <= int(port) <= 65535):
+        return _BAD_PORT.format(port=port[:20])
+    return _NOT_A_URL
 
 
 def ssl_connect_args(url: URL) -> tuple[URL, dict[str, Any]]:

@@ -56,6 +56,6 @@ def test_unreachable_server_is_a_one_line_error(tmp_path: Path) -> None:
     done = _tessera("status", env=env)
     assert done.returncode == 1
     assert done.stderr.strip() == (
-        "tessera: The database cannot be reached. Check the connection and retry."
+        "tessera: Nothing answers on 127.0.0.1:1. Is the server running, and is the port right?"
     )
     assert "Traceback" not in done.stderr

@@ -31,7 +31,7 @@ from app.domain.changes import (
     Operation,
 )
 from app.domain.undo import Step, StepKind, UndoConflict
-from app.infrastructure.engine import create_engine
+from app.infrastructure.engine import create_engine, pooling_of
 from app.infrastructure.errors import translated
 from app.infrastructure.settings import Settings
 from app.infrastructure.tables import change_log, events, tokens, users
@@ -230,6 +230,10 @@ class PgChangeSignal:
         async with translated("change"):
             self._connection = await self._engine.connect()
             raw = await self._connection.get_raw_connection()
+        if not pooling_of(raw).can_listen:
+            _log.info("a transaction pooler stands in front: reading the change log by polling")
+            await self.close()
+            return False
         driver: Any = raw.driver_connection
         try:
             await driver.add_listener(CHANNEL, lambda *_: wake())

@@ -6,6 +6,7 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from sqlalchemy import event, text
@@ -17,9 +18,13 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.util import await_only
 
+from app.infrastructure import pooling
 from app.infrastructure.errors import translated
 from app.infrastructure.settings import Settings, ssl_connect_args
+
+POOLING = "tessera_pooling"  # the connection record's note of what was found at connect
 
 
 def create_engine(url: URL, settings: Settings) -> AsyncEngine:
@@ -59,7 +64,30 @@ def create_engine(url: URL, settings: Settings) -> AsyncEngine:
         },
     )
     event.listen(engine.sync_engine, "checkout", _discard_closed)
+    timeout_ms = int(settings.statement_timeout_s * 1000)
+    event.listen(engine.sync_engine, "do_connect", partial(_through_poolers, timeout_ms))
     return engine
+
+
+def _through_poolers(
+    timeout_ms: int, _dialect: Any, record: Any, _args: Any, params: dict[str, Any]
+) -> None:
+    """Connect as the server, or the pooler in front of it, accepts (see ``pooling``).
+
+    The first connection to a server finds that out (two short extra connections);
+    later ones, the listener's engine included, reuse what was found.
+    """
+    found = pooling.known(params)
+    if found is None:
+        found = await_only(pooling.detect(dict(params)))
+    pooling.connect_parameters(found, params, timeout_ms)
+    record.info[POOLING] = found
+
+
+def pooling_of(connection: Any) -> pooling.Pooling:
+    """What stands between a pooled connection (``get_raw_connection()``) and the server."""
+    found = connection.info.get(POOLING)
+    return found if isinstance(found, pooling.Pooling) else pooling.DIRECT
 
 
 def _discard_closed(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -24,6 +25,7 @@ from app.infrastructure import pooling
 from app.infrastructure.errors import translated
 from app.infrastructure.settings import Settings, ssl_connect_args
 
+_NAME_BYTES = 63  # NAMEDATALEN - 1
 POOLING = "tessera_pooling"  # the connection record's note of what was found at connect
 
 
@@ -46,7 +48,7 @@ def create_engine(url: URL, settings: Settings) -> AsyncEngine:
     connection that dies unnoticed (a silent network) fails its next statement instead
     of the ping, reported as ``Unavailable`` all the same.
     """
-    server_settings = {"application_name": "tessera"}
+    server_settings = {"application_name": application_name()}
     if settings.statement_timeout_s:
         server_settings["statement_timeout"] = str(int(settings.statement_timeout_s * 1000))
     url, ssl_args = ssl_connect_args(url)  # a CA certificate travels as an SSLContext
@@ -88,6 +90,19 @@ def pooling_of(connection: Any) -> pooling.Pooling:
     """What stands between a pooled connection (``get_raw_connection()``) and the server."""
     found = connection.info.get(POOLING)
     return found if isinstance(found, pooling.Pooling) else pooling.DIRECT
+
+
+def application_name() -> str:
+    """``tessera (ana)``: what a DBA sees in ``pg_stat_activity`` (and the change log keeps)."""
+    try:
+        user = getpass.getuser()
+    except Exception:
+        return "tessera"
+    name = f"tessera ({user})"
+    while len(name.encode()) > _NAME_BYTES:  # the server would cut it mid-character
+        user = user[:-1]
+        name = f"tessera ({user}…)"
+    return name
 
 
 def _discard_closed(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import socket
 
 import pytest
@@ -10,7 +11,13 @@ from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.domain.errors import Unavailable
-from app.infrastructure.engine import create_engine, create_session_factory, get_db, health_check
+from app.infrastructure.engine import (
+    application_name,
+    create_engine,
+    create_session_factory,
+    get_db,
+    health_check,
+)
 from app.infrastructure.settings import Settings
 
 
@@ -56,3 +63,23 @@ async def test_unreachable_server_is_unavailable_not_a_traceback(settings: Setti
     assert "cannot be reached" in caught.value.message
     assert "s3cret-pw" not in repr(caught.value)
     assert caught.value.__cause__ is None
+
+
+async def test_a_dba_sees_tessera_and_the_os_user_in_pg_stat_activity(engine: AsyncEngine) -> None:
+    async with engine.connect() as connection:
+        shown = await connection.scalar(
+            text("SELECT application_name FROM pg_stat_activity WHERE pid = pg_backend_pid()")
+        )
+    assert shown == f"tessera ({getpass.getuser()})"
+
+
+def test_a_long_user_name_is_shortened_whole_characters_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(getpass, "getuser", lambda: "김민준" * 10)
+
+    name = application_name()
+
+    assert len(name.encode()) <= 63
+    assert name.startswith("tessera (김민준")
+    assert name.endswith("…)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -15,28 +16,95 @@ from pydantic import (
     ValidationError,
     model_validator,
 )
+from pydantic_core import ErrorDetails
 
 from app.domain.errors import InvalidInput
 
 WHOLE_FORM = "__root__"
 """The key of a message about a whole input rather than one of its fields."""
 
-_FRIENDLY = {
-    "string_too_short": "This field is required.",
-    "missing": "This field is required.",
-    "timezone_aware": "A time zone is required.",
+# How a field is named in a message: the label its form shows.
+LABELS = {
+    "owner_id": "Owner",
+    "display_name": "Name",
+    "expires_at": "Expiry",
+    "starts_at": "Start",
+    "ends_at": "End",
+    "created_at": "Creation time",
+    "revoked_at": "Revocation time",
+    "last_used_at": "Last use",
+    "is_active": "Active",
+    "all_day": "All day",
 }
 
+# One sentence per kind of pydantic error, in our words; {field} is the field's label,
+# the other names are the error's parameters (pydantic's ``ctx``).
+MESSAGES = {
+    "missing": "This field is required.",
+    "string_too_short": "{field} needs at least {min_length} characters.",
+    "string_too_long": "{field} can have at most {max_length} characters.",
+    "too_short": "{field} needs at least {min_length} items.",
+    "too_long": "{field} can have at most {max_length} items.",
+    "string_pattern_mismatch": "{field} is not in the expected form.",
+    "greater_than": "{field} must be greater than {gt}.",
+    "greater_than_equal": "{field} must be at least {ge}.",
+    "less_than": "{field} must be less than {lt}.",
+    "less_than_equal": "{field} can be at most {le}.",
+    "multiple_of": "{field} must be a multiple of {multiple_of}.",
+    "timezone_aware": "A time zone is required.",
+    "int_parsing": "{field} must be a whole number.",
+    "int_type": "{field} must be a whole number.",
+    "int_from_float": "{field} must be a whole number.",
+    "float_parsing": "{field} must be a number.",
+    "float_type": "{field} must be a number.",
+    "bool_parsing": "{field} must be yes or no.",
+    "bool_type": "{field} must be yes or no.",
+    "string_type": "{field} must be text.",
+    "datetime_parsing": "{field} must be a date and time.",
+    "datetime_type": "{field} must be a date and time.",
+    "datetime_from_date_parsing": "{field} must be a date and time.",
+    "enum": "{field} must be one of {expected}.",
+    "literal_error": "{field} must be one of {expected}.",
+    "tuple_type": "{field} must be a list.",
+    "list_type": "{field} must be a list.",
+    "extra_forbidden": "“{name}” is not something this form takes.",
+}
+# A text that may not be empty says so rather than "at least 1 characters".
+REQUIRED = "This field is required."
+OTHER = "{field} is not valid."
+_EMAIL = "value is not a valid email address: "
 
-def field_errors(error: ValidationError) -> dict[str, str]:
-    """Turn a pydantic error into field → message, first message per field."""
+
+def label(field: str) -> str:
+    """The name a message gives ``field``: its form's label."""
+    return LABELS.get(field) or field.replace("_", " ").capitalize()
+
+
+def field_errors(error: ValidationError, labels: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Turn a pydantic error into field → message in our words, first message per field.
+
+    Args:
+        error: what pydantic raised.
+        labels: field → the name its messages use, instead of :func:`label`'s.
+    """
     errors: dict[str, str] = {}
     for item in error.errors():
         field = str(item["loc"][0]) if item["loc"] else WHOLE_FORM
-        message = _FRIENDLY.get(item["type"], item["msg"]).removeprefix("Value error, ")
-        message = message.removeprefix("value is not a valid email address: ")
-        errors.setdefault(field, message)
+        errors.setdefault(field, _message(item, field, labels or {}))
     return errors
+
+
+def _message(item: ErrorDetails, field: str, labels: Mapping[str, str]) -> str:
+    kind, context = item["type"], dict(item.get("ctx") or {})
+    if kind == "value_error":  # our own validators' words (and email-validator's)
+        return str(item["msg"]).removeprefix("Value error, ").removeprefix(_EMAIL)
+    if kind in ("too_short", "too_long") and isinstance(item.get("input"), str):
+        kind = f"string_{kind}"  # a length checked on an optional text counts "items"
+    if kind == "string_too_short" and context.get("min_length") == 1:
+        return REQUIRED
+    name = labels.get(field) or label(field)
+    template = MESSAGES.get(kind, OTHER)
+    return template.format(**context, field=name, name=field)
 
 
 class Input(BaseModel):

@@ -25,8 +25,13 @@ async def shown(dialog: QDialog) -> int:
             dialog.finished.disconnect(finished)
 
 
-async def confirm(parent: QWidget, title: str, text: str, action: str, detail: str = "") -> bool:
-    """Ask a yes/no question whose yes button names the action ("Delete 3 users")."""
+async def confirm(
+    parent: QWidget, title: str, text: str, action: str, detail: str = "", back: str = ""
+) -> bool:
+    """Ask a yes/no question whose yes button names the action ("Delete 3 users").
+
+    ``back`` names the no button ("Keep editing"); it is Cancel when not given.
+    """
     box = QMessageBox(parent)
     box.setObjectName("confirm_dialog")
     box.setIcon(QMessageBox.Icon.Warning)
@@ -36,7 +41,10 @@ async def confirm(parent: QWidget, title: str, text: str, action: str, detail: s
         box.setInformativeText(detail)
     yes = box.addButton(action, QMessageBox.ButtonRole.DestructiveRole)
     yes.setObjectName("confirm_yes")
-    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    if back:
+        cancel = box.addButton(back, QMessageBox.ButtonRole.RejectRole)
+    else:
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
     cancel.setObjectName("confirm_cancel")
     box.setDefaultButton(cancel)
     await shown(box)

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
+from itertools import pairwise
 from typing import Any
 
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -26,10 +31,20 @@ from app.domain.errors import (
     Unavailable,
 )
 from app.domain.validation import WHOLE_FORM
+from ui.dialogs.asyncdialog import confirm
+from ui.dialogs.inputs import focusables, state_of
 from ui.format import local
 from ui.tasks import UNEXPECTED, TaskRunner
 
 ERROR_STYLE = "color: #c62828;"  # readable on light and dark backgrounds alike
+
+
+def _loop_running() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
 
 
 def field_errors(error: DomainError) -> dict[str, str]:
@@ -47,7 +62,14 @@ class RecordDialog(QDialog):
     Subclasses add rows with :meth:`add_field` and implement :meth:`save`. One that edits a
     stored record sets :attr:`deleted_text` and settles a newer version in
     :meth:`resolve_conflict`.
+
+    It opens with focus in its first field and Save as the default button (Enter saves);
+    Esc, Cancel or closing it asks before throwing typed input away. A parent with a
+    ``select_saved(row)`` method hears of the row saved (:attr:`stored`).
     """
+
+    #: The record saved (see :meth:`saved_row`), emitted just before the dialog closes.
+    stored = Signal(object)
 
     #: What the form says when the record was deleted meanwhile ("" shows the plain error).
     deleted_text = ""
@@ -62,6 +84,9 @@ class RecordDialog(QDialog):
         if isinstance(outer, TaskRunner):
             # A save that finds the server gone tells the window's connection watcher too.
             self.tasks.unavailable.connect(outer.unavailable)
+        select_saved = getattr(parent, "select_saved", None)
+        if callable(select_saved):
+            self.stored.connect(select_saved)
         self._errors: dict[str, QLabel] = {}
         self._inputs: dict[str, QWidget] = {}
         self.form = QFormLayout()
@@ -77,8 +102,11 @@ class RecordDialog(QDialog):
         self.buttons.setObjectName(f"{name}_buttons")
         self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
         self.save_button.setObjectName(f"{name}_save")
+        self.save_button.setDefault(True)
+        self.cancel_button = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        self.cancel_button.setObjectName(f"{name}_cancel")
         self.buttons.accepted.connect(self._save_clicked)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons.rejected.connect(self.cancel)
         # Said when the change log shows the record changed by someone else meanwhile.
         self.changed_note = QLabel()
         self.changed_note.setObjectName(f"{name}_changed")
@@ -94,6 +122,69 @@ class RecordDialog(QDialog):
         self._can_save = True
         self.editing: tuple[Entity, int] | None = None  # the stored record being edited
         self._action = current_action()  # this dialog's own writes are not news to it
+        self._as_opened: tuple[object, ...] | None = None  # the inputs when first shown
+        self._asking = False
+
+    # Keyboard, focus, and leaving ---------------------------------------------------------
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        if self._as_opened is not None:
+            return
+        # The buttons were made before the fields: put the fields first in the Tab order.
+        chain = [w for i in self._inputs.values() for w in focusables(i)]
+        chain += [self.save_button, self.cancel_button]
+        for before, after in pairwise(chain):
+            QWidget.setTabOrder(before, after)
+        chain[0].setFocus(Qt.FocusReason.OtherFocusReason)
+        self._as_opened = self._state()
+
+    def _state(self) -> tuple[object, ...]:
+        return tuple(state_of(w) for i in self._inputs.values() for w in focusables(i))
+
+    def changed(self) -> bool:
+        """Whether anything was typed or chosen since the dialog opened."""
+        return self._as_opened is not None and self._state() != self._as_opened
+
+    def cancel(self) -> None:
+        """Cancel, Esc, closing the window: ask first when typed input would be lost."""
+        if not self.changed():
+            self.reject()
+        elif not self._asking:
+            self._asking = True
+            self.tasks.spawn(self._ask_to_discard(), name=f"{self.objectName()}: discard?")
+
+    async def _ask_to_discard(self) -> None:
+        try:
+            discard = await confirm(
+                self,
+                "Discard changes",
+                "Discard your changes?",
+                "Discard",
+                "What you typed here has not been saved.",
+                back="Keep editing",
+            )
+        finally:
+            self._asking = False
+        if discard:
+            self.reject()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        if event.matches(QKeySequence.StandardKey.Cancel):
+            self.cancel()
+            return
+        super().keyPressEvent(event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if self.changed() and _loop_running():  # none runs while the program shuts down
+            event.ignore()
+            self.cancel()
+            return
+        super().closeEvent(event)
+
+    def saved_row(self) -> Any:
+        """The table row the save produced (None when it is not one row)."""
+        return self.saved
 
     def changed_elsewhere(self, change: Change) -> None:
         """Say, before Save, that someone else changed (or deleted) the record meanwhile."""
@@ -129,6 +220,9 @@ class RecordDialog(QDialog):
         self.form.addRow(label, box)
         self._errors[field] = error
         self._inputs[field] = widget
+        for button in [widget, *widget.findChildren(QPushButton)]:
+            if isinstance(button, QPushButton):
+                button.setAutoDefault(False)  # Enter saves, whatever was clicked last
 
     def show_errors(self, errors: Mapping[str, str]) -> None:
         """Put each message at its field; one that fits no field goes above the buttons."""
@@ -203,4 +297,6 @@ class RecordDialog(QDialog):
         if saved is None:
             return
         self.saved = saved
+        if (row := self.saved_row()) is not None:
+            self.stored.emit(row)
         self.accept()

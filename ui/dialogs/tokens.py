@@ -68,6 +68,9 @@ class TokenDialog(RecordDialog):
         self.add_field("scopes", "Scopes", self.scopes, "Separate scopes with commas.")
         self.add_field("expires_at", "Expires", presets, "At most 365 days from now.")
 
+    def saved_row(self) -> Token:
+        return self.saved.token  # type: ignore[no-any-return]
+
     def set_lifetime(self, lifetime: timedelta) -> None:
         """Expire ``lifetime`` from now."""
         self.expires.setDateTime(to_qt(self._clock() + lifetime))
@@ -121,6 +124,9 @@ class BulkExtendDialog(RecordDialog):
             self.expires,
             "Revoked tokens and tokens that already expire later are left alone.",
         )
+
+    def saved_row(self) -> None:
+        return None  # several rows: the selection stays as it is
 
     async def save(self) -> BulkResult[Token]:
         return await self._tokens.extend_many(self._selection, from_qt(self.expires.dateTime()))

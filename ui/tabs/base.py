@@ -9,7 +9,7 @@ Esc): loads only read, so stopping one is always safe, and the table keeps what 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Coroutine, Sequence
 from typing import Any, ClassVar, Generic, TypeVar
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -34,6 +34,7 @@ from ui.tabs.busy import BusySigns
 from ui.tabs.empty import EmptyNote
 from ui.tabs.follow import NewRowsBar, follow_rows
 from ui.tabs.record_history import add_history
+from ui.tabs.selection import first_selected, reselect, selected_between
 from ui.tabs.table_model import RecordTableModel, RowT, record_view
 from ui.tasks import TaskRunner
 
@@ -72,6 +73,7 @@ class RecordTab(QWidget, Generic[RowT, FilterT]):
         self._active_sort = self._sort  # the sort of the rows shown, which cursors belong to
         self._read_only = False
         self._read_only_reason = ""
+        self._saved: int | None = None  # the id of the row a dialog of this tab saved
         self._build_toolbar()
         self._build_search()
         self._build_view()
@@ -111,11 +113,8 @@ class RecordTab(QWidget, Generic[RowT, FilterT]):
         self.count_label = QLabel()
         self.count_label.setObjectName(f"{self.name}_count")
         signs = BusySigns(self.name, self.tasks, self, self.cancel_loading)
-        self.busy, self.cancel_button, self.cancel_action = (
-            signs.bar,
-            signs.cancel_button,
-            signs.cancel_action,
-        )
+        self.busy, self.cancel_button = signs.bar, signs.cancel_button
+        self.cancel_action = signs.cancel_action
 
     def _build_view(self) -> None:
         self.view = record_view(self.name, self.model, self._sort)
@@ -153,7 +152,7 @@ class RecordTab(QWidget, Generic[RowT, FilterT]):
     def _follow_model(self) -> None:
         self.model.fetch_more_requested.connect(self._fetch_more_requested)
         self.model.page_wanted.connect(self._page_wanted)
-        self.model.keep = self._selected_between  # never drop a page that holds selected rows
+        self.model.keep = lambda a, b: selected_between(self.view, a, b)  # pages kept
         self.model.sort_requested.connect(self._sort_requested)
         self.model.modelReset.connect(self._update_empty)
         self.model.rowsInserted.connect(self._update_empty)
@@ -314,11 +313,6 @@ class RecordTab(QWidget, Generic[RowT, FilterT]):
             self.model.fill(number, page.items)
             self.loaded.emit()
 
-    def _selected_between(self, first: int, last: int) -> bool:
-        chosen = self.view.selectionModel().selection()
-        ranges = (chosen.at(n) for n in range(chosen.size()))
-        return any(r.top() <= last and first <= r.bottom() for r in ranges)
-
     def cancel_loading(self) -> None:
         """Stop the loads in progress (Cancel, Esc); the table keeps the rows it shows."""
         if self.tasks.reading:
@@ -346,32 +340,36 @@ class RecordTab(QWidget, Generic[RowT, FilterT]):
         loaded = (self.model.loaded_row(number) for number in rows)
         return [row for row in loaded if row is not None]  # pages held for the selection
 
+    def select_saved(self, row: RowT) -> None:
+        """A dialog of this tab saved ``row``: select it when the work ends (RecordDialog)."""
+        self._saved = row.id
+
+    async def _selecting(self, work: Coroutine[Any, Any, None]) -> None:
+        # Afterwards the row saved is selected, or after a delete the next one.
+        self._saved, at = None, first_selected(self.view)
+        await work
+        reselect(self.view, self.model, self._saved, at)
+
     def new_record(self) -> None:
         """New (Ctrl+N)."""
         if not self._read_only:
-            self.tasks.spawn(
-                self.create_row(), f"{self.name}: new", interactive=True, action=f"New {self.noun}"
-            )
+            work, action = self._selecting(self.create_row()), f"New {self.noun}"
+            self.tasks.spawn(work, f"{self.name}: new", interactive=True, action=action)
 
     def edit_selected(self) -> None:
         """Edit (double-click, Enter): one row at a time."""
         rows = self.selected_rows()
         if len(rows) == 1 and not self._read_only:
-            self.tasks.spawn(
-                self.edit_row(rows[0]),
-                f"{self.name}: edit",
-                interactive=True,
-                action=f"{self.edit_verb} {self.noun}",
-            )
+            work, action = self._selecting(self.edit_row(rows[0])), f"{self.edit_verb} {self.noun}"
+            self.tasks.spawn(work, f"{self.name}: edit", interactive=True, action=action)
 
     def delete_selected(self) -> None:
         """Delete (Delete key): every selected row, after asking."""
         rows = self.selected_rows()
         if rows and not self._read_only:
             what = f"Delete {count(len(rows), self.noun)}"
-            self.tasks.spawn(
-                self.delete_rows(rows), f"{self.name}: delete", interactive=True, action=what
-            )
+            work = self._selecting(self.delete_rows(rows))
+            self.tasks.spawn(work, f"{self.name}: delete", interactive=True, action=what)
 
     def set_read_only(self, read_only: bool, reason: str = "") -> None:
         """Refuse every write (a newer schema, a role that may only read); say why.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import ssl
 from datetime import timedelta
 from pathlib import Path
@@ -127,12 +128,30 @@ _NO_PORT = "The URL has a “:” after the host but no port number after it."
 def _parse(text: str) -> URL:
     """``make_url``, with every way it fails (or lets a bad port through) in words."""
     try:
-        parsed = make_url(text)
+        parsed = make_url(_hosts_as_query(text))
     except (ArgumentError, ValueError):
         raise ValueError(_unreadable(text)) from None
     if parsed.port is not None and not 1 <= parsed.port <= 65535:
         raise ValueError(_BAD_PORT.format(port=parsed.port))
     return parsed
+
+
+def _hosts_as_query(text: str) -> str:
+    """libpq's several hosts (``h1:5432,h2:5433`` in place of the host) as SQLAlchemy's query.
+
+    ``postgresql://u@h1:5432,h2:5433/db?target_session_attrs=read-write`` becomes
+    ``postgresql://u@/db?target_session_attrs=read-write&host=h1:5432&host=h2:5433``, which
+    the asyncpg dialect hands to asyncpg as a list of hosts and ports.
+    """
+    scheme, found, rest = text.partition("://")
+    authority = re.split(r"[/?]", rest, maxsplit=1)[0]
+    user, at, hosts = authority.rpartition("@")
+    if not found or "," not in hosts:
+        return text
+    tail = rest[len(authority) :]
+    path, _, query = tail.partition("?")
+    named = "&".join(f"host={host}" for host in hosts.split(",") if host)
+    return f"{scheme}://{user}{at}{path or '/'}?{query}{'&' if query else ''}{named}"
 
 
 def _unreadable(text: str) -> str:
@@ -187,7 +206,8 @@ def ssl_connect_args(url: URL) -> tuple[URL, dict[str, Any]]:
 
 def describe_url(url: URL) -> str:
     """``user@host:port/db`` without the password, for title bars and messages."""
-    host = url.host or str(url.query.get("host", "local socket"))
+    hosts = url.query.get("host", "local socket")
+    host = url.host or (",".join(hosts) if isinstance(hosts, tuple) else str(hosts))
     port = f":{url.port}" if url.port else ""
     user = f"{url.username}@" if url.username else ""
     return f"{user}{host}{port}/{url.database or ''}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
 
 from app.infrastructure.settings import Settings, async_url, describe_url
 
@@ -66,3 +67,15 @@ def test_socket_urls_are_described_by_their_folder() -> None:
 def test_non_postgres_url_is_refused() -> None:
     with pytest.raises(ValueError, match="PostgreSQL"):
         async_url("sqlite:///tessera.db")
+
+
+def test_several_hosts_as_libpq_writes_them_reach_asyncpg_as_a_list() -> None:
+    url = async_url("postgresql://ana:s3cret@db1:5432,db2:5433/app?target_session_attrs=read-write")
+
+    _, params = PGDialect_asyncpg().create_connect_args(url)
+
+    assert params["host"] == ["db1", "db2"]
+    assert params["port"] == [5432, 5433]
+    assert params["target_session_attrs"] == "read-write"
+    assert describe_url(url) == "ana@db1:5432,db2:5433/app"
+    assert "s3cret" not in describe_url(url)

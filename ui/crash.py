@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
+import os
 import sys
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
@@ -21,11 +23,24 @@ def log_path() -> Path:
     return platformdirs.user_log_path("tessera", appauthor=False) / "tessera.log"
 
 
+class PrivateLogHandler(RotatingFileHandler):
+    """A rotating log whose files only the user may read (0600): logs name hosts and users."""
+
+    def _open(self) -> io.TextIOWrapper:
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        os.chmod(self.baseFilename, 0o600)  # a log an older Tessera left with the umask's 0644
+        return open(fd, "a", encoding=self.encoding, errors=self.errors)
+
+
 def configure_logging(path: Path | None = None) -> Path:
-    """Send warnings and errors to a rotating log file; returns its path."""
+    """Send warnings and errors to a rotating log file; returns its path.
+
+    The folder is made 0700 and the files 0600, like the configuration's.
+    """
     path = path or log_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handler = RotatingFileHandler(path, maxBytes=2 << 20, backupCount=3, encoding="utf-8")
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path.parent.chmod(0o700)  # mkdir's mode does not apply to a folder that existed
+    handler = PrivateLogHandler(path, maxBytes=2 << 20, backupCount=3, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.setLevel(logging.INFO)
     root = logging.getLogger()

@@ -50,7 +50,9 @@ class OwnersFile:
         Raises:
             EmbeddedServerError: if the lock is still held by another process after ``timeout``.
         """
-        lock = fasteners.InterProcessLock(str(self._data_dir / "postgres.lock"))
+        path = self._data_dir / "postgres.lock"
+        os.close(_private(path, os.O_WRONLY | os.O_CREAT))  # fasteners would make it 0644
+        lock = fasteners.InterProcessLock(str(path))
         if not lock.acquire(timeout=timeout):
             raise EmbeddedServerError(f"Another Tessera process keeps {self._data_dir} busy.")
         try:
@@ -86,8 +88,17 @@ class OwnersFile:
             OSError: if the file cannot be written.
         """
         scratch = self._path.with_suffix(".tmp")
-        scratch.write_text(json.dumps(owners), encoding="utf-8")
+        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+        with open(_private(scratch, flags), "w", encoding="utf-8") as out:
+            out.write(json.dumps(owners))
         os.replace(scratch, self._path)
+
+
+def _private(path: Path, flags: int) -> int:
+    """Open ``path`` as only its owner may read it (0600, an older file too); the descriptor."""
+    fd = os.open(path, flags, 0o600)
+    os.chmod(path, 0o600)
+    return fd
 
 
 def this_process() -> Owner:

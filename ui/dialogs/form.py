@@ -31,6 +31,7 @@ from app.domain.errors import (
     Unavailable,
 )
 from app.domain.validation import WHOLE_FORM
+from ui.connection import ConnectionWatcher
 from ui.dialogs.asyncdialog import confirm
 from ui.dialogs.inputs import focusables, state_of
 from ui.format import local
@@ -84,6 +85,10 @@ class RecordDialog(QDialog):
         if isinstance(outer, TaskRunner):
             # A save that finds the server gone tells the window's connection watcher too.
             self.tasks.unavailable.connect(outer.unavailable)
+        watcher = getattr(parent.window() if parent else None, "connection", None)
+        if isinstance(watcher, ConnectionWatcher):
+            watcher.reconnected.connect(self._connection_back)
+        self._outage = ""  # the "cannot be reached" shown at the form, until it is back
         select_saved = getattr(parent, "select_saved", None)
         if callable(select_saved):
             self.stored.connect(select_saved)
@@ -181,6 +186,14 @@ class RecordDialog(QDialog):
             self.cancel()
             return
         super().closeEvent(event)
+
+    def _connection_back(self) -> None:
+        # The window reconnected: a "cannot be reached" at the form is no longer true.
+        if self._outage and self.form_error.text() == self._outage:
+            self.form_error.clear()
+            self.form_error.hide()
+            self.adjustSize()
+        self._outage = ""
 
     def saved_row(self) -> Any:
         """The table row the save produced (None when it is not one row)."""
@@ -287,6 +300,7 @@ class RecordDialog(QDialog):
         except DomainError as error:
             self.show_errors(field_errors(error))
             if isinstance(error, Unavailable):
+                self._outage = error.message
                 self.tasks.unavailable.emit(error.message)
             return
         except Exception:

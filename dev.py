@@ -9,6 +9,10 @@ The first call makes a virtual environment in .venv and installs the project wit
 pinned versions in constraints.txt; later calls reinstall only when pyproject.toml or
 constraints.txt changed. Extra arguments go to the tool (for example
 ``python dev.py test tests/unit -x``).
+
+To keep a second Python beside the first, give it a folder of its own:
+``TESSERA_VENV=.venv-3.12 python3.12 dev.py test`` (a relative path is taken from this
+folder). A virtual environment made by another Python is made again for this one.
 """
 
 from __future__ import annotations
@@ -21,7 +25,8 @@ import venv
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
-VENV = ROOT / ".venv"
+VENV_NAME = os.environ.get("TESSERA_VENV") or ".venv"
+VENV = ROOT / VENV_NAME
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 STAMP = VENV / ".tessera-installed"
@@ -39,16 +44,31 @@ def _call(*args: str | Path) -> None:
     subprocess.run([str(a) for a in args], cwd=ROOT, check=True)
 
 
+def _made_by_this_python() -> bool:
+    # Installing into a venv of another Python would reinstall on every switch and still
+    # run the tests on the other one.
+    asked = subprocess.run(
+        [str(PYTHON), "-c", "import sys; print(sys.version)"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return asked.returncode == 0 and asked.stdout.strip() == sys.version
+
+
 def ensure_environment() -> None:
-    """Create .venv and install the project into it when needed."""
+    """Create the virtual environment and install the project into it when needed."""
     if sys.version_info < (3, 11):  # noqa: UP036 - this file must run on old Pythons to say so
         sys.exit(f"Tessera needs Python 3.11 or newer; this is {sys.version.split()[0]}.")
-    if not PYTHON.exists():
-        print("Creating the virtual environment in .venv …", flush=True)
-        venv.EnvBuilder(with_pip=True).create(VENV)
     fingerprint = _fingerprint()
     if STAMP.exists() and STAMP.read_text() == fingerprint:
         return
+    if not PYTHON.exists():
+        print(f"Creating the virtual environment in {VENV_NAME} …", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    elif not _made_by_this_python():
+        print(f"Making {VENV_NAME} again for Python {sys.version.split()[0]} …", flush=True)
+        venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
     print("Installing Tessera and its dependencies (first run only) …", flush=True)
     pip = (PYTHON, "-m", "pip", "--disable-pip-version-check", "--quiet")
     _call(*pip, "install", "--upgrade", "pip")

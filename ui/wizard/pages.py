@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -20,6 +21,23 @@ from PySide6.QtWidgets import (
 from app.domain.connection_check import Target
 from ui.dialogs.form import ERROR_STYLE
 from ui.wizard.base import WizardPage, rich_label
+
+
+def may_hold_password(url: str) -> bool:
+    """Whether a URL being typed may already hold a password (then it is shown masked).
+
+    Before the ``@`` is typed, ``ana:5432`` could be a host and port: a colon followed by
+    digits only is taken for a port, anything else for a password. ``password=`` in the
+    query holds one too.
+    """
+    if "password=" in url.lower():
+        return True
+    _, scheme, rest = url.partition("://")
+    authority = re.split(r"[/?#]", rest, maxsplit=1)[0] if scheme else ""
+    if "@" in authority:
+        return ":" in authority.rpartition("@")[0]
+    _, colon, after = re.sub(r"\[[^\]]*\]?", "", authority).partition(":")
+    return bool(colon and after and not after.isdigit())
 
 
 class WelcomePage(WizardPage):
@@ -103,6 +121,7 @@ class WherePage(WizardPage):
         self.url.setObjectName("wizard_url")
         self.url.setPlaceholderText("or paste postgresql://user@host:5432/tessera")
         self.url.editingFinished.connect(self._from_url)
+        self.url.textChanged.connect(self._mask_password)
         self.url_error = rich_label(name="wizard_url_error")
         self.url_error.setStyleSheet(ERROR_STYLE)
 
@@ -146,6 +165,18 @@ class WherePage(WizardPage):
             self.password.setText(target.password.get_secret_value() if target.password else "")
             self.ssl.setCurrentText(target.ssl_mode)
             self.ssl_root_cert.setText(target.ssl_root_cert)
+
+    def _mask_password(self, text: str) -> None:
+        hidden = may_hold_password(text)
+        mode = QLineEdit.EchoMode.Password if hidden else QLineEdit.EchoMode.Normal
+        if self.url.echoMode() != mode:
+            self.url.setEchoMode(mode)
+            self.url.setToolTip(
+                "The URL holds a password, so it is hidden. Press Enter or Tab to fill the "
+                "fields from it."
+                if hidden
+                else ""
+            )
 
     def _from_url(self) -> None:
         text = self.url.text().strip()

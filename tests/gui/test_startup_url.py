@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 from keyring.backends import fail
 from pydantic import SecretStr
-from PySide6.QtWidgets import QAbstractButton, QMessageBox, QWizard
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QAbstractButton, QApplication, QMessageBox, QWizard
+from pytestqt.qtbot import QtBot
 
 from app.domain.tokens import DEFAULT_SOON
 from app.infrastructure.profiles import ProfileStore
@@ -85,3 +87,21 @@ async def test_edit_opens_the_wizard_filled_with_what_could_be_read(tmp_path: Pa
     assert where.password.text() == SECRET  # masked in the field, kept so it need not be typed
     wizard.button(QWizard.WizardButton.CancelButton).click()
     assert await asyncio.wait_for(running, 10) == 0
+
+
+def test_a_setting_that_cannot_be_used_is_told_in_a_dialog(qtbot: QtBot) -> None:
+    seen: list[str] = []
+
+    def answer() -> None:
+        for widget in QApplication.topLevelWidgets():
+            if widget.objectName() == "startup_error" and widget.isVisible():
+                assert isinstance(widget, QMessageBox)
+                seen.append(widget.text())
+                widget.accept()
+                return
+        QTimer.singleShot(10, answer)  # not shown yet: look again when the loop turns
+
+    QTimer.singleShot(0, answer)
+    ui_app.startup_failed("TESSERA_POOL_SIZE must be at least 1.")
+
+    assert seen == ["TESSERA_POOL_SIZE must be at least 1."]

@@ -76,9 +76,10 @@ class EventsPage(TablePage):
         if self.events_tab.view_mode == "list" or wanted not in view.days():
             await self.show_week(wanted)
         await self.driver.idle()
-        return [
-            e.title
-            for e in view.events
-            if e.starts_at.astimezone().date() <= wanted
-            and (e.ends_at.astimezone().date() > wanted or e.starts_at.astimezone().date() == wanted)
-        ]
+        return [e.title for e in view.events if _touches(e.starts_at, e.ends_at, wanted)]
+
+
+def _touches(starts: datetime, ends: datetime, day: date) -> bool:
+    """Whether [starts, ends) has a moment on ``day`` in local time."""
+    first, last = starts.astimezone().date(), ends.astimezone().date()
+    return first <= day and (day < last or first == day)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -19,14 +19,12 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.validation import WHOLE_FORM
+from tessera.testing.driver import Driver
 from tessera.testing.driving import choose, click, replace_text, set_checked, set_moment
 from tessera.testing.waiting import until, visible_window
 from ui.dialogs.conflict import ConflictDialog
 from ui.dialogs.form import RecordDialog
 from ui.dialogs.owner_picker import OwnerPicker
-
-if TYPE_CHECKING:
-    from tessera.testing.harness import TesseraWindow
 
 Side = Literal["mine", "theirs"]
 Clash = Literal["save", "back"]
@@ -39,7 +37,7 @@ class Form:
     of field ``f`` in dialog ``d`` is called ``d_f``. ``owner`` is accepted for ``owner_id``.
     """
 
-    def __init__(self, driver: TesseraWindow, dialog: RecordDialog) -> None:
+    def __init__(self, driver: Driver, dialog: RecordDialog) -> None:
         self.driver = driver
         self.dialog = dialog
         self.conflicts: list[str] = []  # fields the last conflict comparison showed
@@ -79,9 +77,9 @@ class Form:
             set_moment(widget, value)
         else:
             editor = widget.findChild(QDateTimeEdit)
-            assert editor is not None and isinstance(value, datetime | date), (
-                f"do not know how to put {value!r} into {widget.objectName()}"
-            )
+            unknown = f"do not know how to put {value!r} into {widget.objectName()}"
+            assert editor is not None, unknown
+            assert isinstance(value, datetime | date), unknown
             set_moment(editor, value)
 
     def errors(self) -> dict[str, str]:
@@ -104,7 +102,11 @@ class Form:
         return label.text() if label is not None and label.isVisibleTo(self.dialog) else ""
 
     async def save(
-        self, *, expect_errors: bool = False, conflict: Side | None = None, clash: Clash | None = None
+        self,
+        *,
+        expect_errors: bool = False,
+        conflict: Side | None = None,
+        clash: Clash | None = None,
     ) -> Any:
         """Press Save and wait until the form closes or shows errors.
 
@@ -117,12 +119,15 @@ class Form:
                 fails the test if one opens.
 
         Returns:
-            The stored record (a domain object), or the errors with ``expect_errors``.
+            The stored record (a domain object), the errors with ``expect_errors``, or None
+            after ``clash="back"`` (the form stays open).
         """
         self.driver.press_save(self.dialog)
         outcome = await until(self._outcome, self.driver.within, f"{self.name} to save")
         while outcome in ("conflict", "clash"):
             await (self._settle(conflict) if outcome == "conflict" else self._answer(clash))
+            if outcome == "clash" and clash == "back":
+                return None  # back at the form, nothing saved
             outcome = await until(self._outcome, self.driver.within, f"{self.name} to save")
         if outcome == "errors":
             errors = self.errors()
@@ -171,12 +176,22 @@ class Form:
         await until(lambda: not box.isVisible(), self.driver.within, "the warning to close")
 
     async def cancel(self) -> None:
-        """Press Cancel and wait for the form to close."""
+        """Press Cancel (and Discard, if the form asks) and wait for the form to close."""
         if not self.dialog.isVisible():
             return
         cancel = self.dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel)
         click(self.driver.qtbot, cancel)
-        await until(lambda: not self.dialog.isVisible(), self.driver.within, "the form to close")
+
+        def closed_or_asking() -> QMessageBox | bool:
+            asking = visible_window(QMessageBox, "confirm_dialog")
+            return asking or not self.dialog.isVisible()
+
+        asking = await until(closed_or_asking, self.driver.within, "the form to close")
+        if isinstance(asking, QMessageBox):
+            discard = asking.findChild(QPushButton, "confirm_yes")
+            assert discard is not None
+            click(self.driver.qtbot, discard)
+            await until(lambda: not self.dialog.isVisible(), self.driver.within, "the form")
         await self.driver.idle()
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import SecretStr
-from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 from pytestqt.qtbot import QtBot
@@ -54,6 +54,13 @@ class TesseraWindow:
         """
         await wait_idle([self.window], within or self.within)
 
+    async def activate(self) -> None:
+        """Make this window the active one (keyboard shortcuts go to the active window)."""
+        if not self.window.isActiveWindow():
+            self.window.raise_()
+            self.window.activateWindow()
+            await until(self.window.isActiveWindow, self.within, "the window to be active")
+
     async def pick_owner(self, picker: OwnerPicker, text: str) -> None:
         """Type into an owner field and pick the first user offered (Down, Enter)."""
         picker.setFocus()
@@ -61,9 +68,9 @@ class TesseraWindow:
         replace_text(self.qtbot, picker, text)
         await searched
         popup = picker.completer().popup()
-        if popup.isVisible():
-            self.qtbot.keyClick(popup, QKeySequence("Down")[0].key())
-            self.qtbot.keyClick(popup, QKeySequence("Return")[0].key())
+        if popup is not None and popup.isVisible():
+            self.qtbot.keyClick(popup, Qt.Key.Key_Down)
+            self.qtbot.keyClick(popup, Qt.Key.Key_Return)
         if picker.user is None:
             assert picker.choose_first(), f"no user matches {text!r}"
         await until(lambda: picker.user is not None, self.within, f"the owner {text!r}")
@@ -75,7 +82,7 @@ class TesseraWindow:
     def press(self, *keys: str) -> None:
         """Press keys where the focus is, as written in menus: ``"Ctrl+N"``, ``"Tab"``."""
         for text in keys:
-            combination = QKeySequence(text)[0]
+            combination = QKeySequence(text)[0]  # type: ignore[index]  # stubs lack []
             target = QApplication.focusWidget() or self.window
             self.qtbot.keyClick(target, combination.key(), combination.keyboardModifiers())
 
@@ -168,6 +175,10 @@ class Tessera(TesseraWindow):
 async def _close(window: MainWindow) -> None:
     window.close()
     await window.shutdown()
+    # Closing the listening connection calls its termination listener soon after: let it
+    # run while the window's timers still exist (ui/live.py touches one there).
+    for _ in range(QUIET_TURNS):
+        await asyncio.sleep(0)
     window.deleteLater()
 
 

@@ -4,22 +4,27 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialogButtonBox, QLineEdit, QMessageBox, QPushButton, QToolButton
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialogButtonBox,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QToolButton,
+)
 
 from app.domain.tokens import QuickFilter
+from tessera.testing.driver import Driver
 from tessera.testing.driving import CTRL, click, click_row, replace_text, shortcut
 from tessera.testing.forms import Form, row_of
 from tessera.testing.waiting import modal, until
 from ui.dialogs.form import RecordDialog
-from ui.tabs.base import RecordTab
 from ui.dialogs.tokens import SecretDialog
+from ui.tabs.base import RecordTab
 from ui.tabs.tokens import QUICK_LABELS, TokensTab
-
-if TYPE_CHECKING:
-    from tessera.testing.harness import TesseraWindow
 
 Row = dict[str, str]
 
@@ -29,7 +34,7 @@ class TablePage:
 
     tab_name: ClassVar[str]
 
-    def __init__(self, driver: TesseraWindow) -> None:
+    def __init__(self, driver: Driver) -> None:
         self.driver = driver
         self.last_form: Form | None = None
 
@@ -62,10 +67,7 @@ class TablePage:
             str(model.headerData(c, Qt.Orientation.Horizontal)) for c in range(model.columnCount())
         ]
         return [
-            {
-                header: str(model.data(model.index(r, c)) or "")
-                for c, header in enumerate(headers)
-            }
+            {header: str(model.data(model.index(r, c)) or "") for c, header in enumerate(headers)}
             for r in range(model.rowCount())
         ]
 
@@ -103,17 +105,32 @@ class TablePage:
     async def open_new(self) -> Form:
         """Press Ctrl+N in the table and return the New form."""
         await self.show()
+        await self.driver.activate()
         shortcut(self.driver.qtbot, self.tab.view, Qt.Key.Key_N, CTRL)
-        return await self._form()
+        return await self.form()
 
     async def open_edit(self, **match: Any) -> Form:
         """Select the row matching ``match``, press Enter, and return the Edit form."""
         await self.select(**match)
+        await self.driver.activate()
         shortcut(self.driver.qtbot, self.tab.view, Qt.Key.Key_Return)
-        return await self._form()
+        return await self.form()
 
-    async def _form(self) -> Form:
-        dialog = await modal(RecordDialog, within=self.driver.within)
+    async def form(self) -> Form:
+        """The record form that is open (or opens within the wait), once it has the focus."""
+        window = self.driver.window
+
+        def opened() -> RecordDialog | None:
+            for widget in QApplication.topLevelWidgets():
+                owner = widget.parentWidget()
+                mine = owner is not None and owner.window() is window
+                if isinstance(widget, RecordDialog) and widget.isVisible() and mine:
+                    return widget
+            return None
+
+        dialog: RecordDialog = await until(opened, self.driver.within, "a form of this window")
+        if not dialog.isActiveWindow():
+            dialog.activateWindow()
         await until(dialog.isActiveWindow, self.driver.within, "the form to take the focus")
         self.last_form = Form(self.driver, dialog)
         return self.last_form
@@ -141,6 +158,7 @@ class TablePage:
 
     async def delete_selected(self) -> str:
         """Press Delete, confirm; returns what the status bar then says."""
+        await self.driver.activate()
         shortcut(self.driver.qtbot, self.tab.view, Qt.Key.Key_Delete)
         await self.confirm()
         return self.driver.window.statusBar().currentMessage()
@@ -227,9 +245,8 @@ class TokensPage(TablePage):
         tab = self.tab
         assert isinstance(tab, TokensTab)
         if name is None:
-            checked = [b for b in tab.quick_buttons.values() if b.isChecked()]
-            for button in checked:
-                click(self.driver.qtbot, button)
+            for checked in [b for b in tab.quick_buttons.values() if b.isChecked()]:
+                click(self.driver.qtbot, checked)
             return await self.rows()
         quick = _quick(name)
         button = tab.findChild(QToolButton, f"tokens_quick_{quick.value}")
@@ -265,6 +282,7 @@ def _quick(name: str) -> QuickFilter:
 def _tool_button(tab: RecordTab[Any, Any], action: str) -> QToolButton:
     """The toolbar's button of an action (toolbar buttons have no objectName of their own)."""
     for button in tab.toolbar.findChildren(QToolButton):
-        if button.defaultAction() is not None and button.defaultAction().objectName() == action:
+        shown = button.defaultAction()
+        if shown is not None and shown.objectName() == action:
             return button
     raise AssertionError(f"the toolbar has no button for {action}")

@@ -17,14 +17,14 @@ import os
 import warnings
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 
 try:  # async fixtures work in asyncio_mode strict too; without pytest-asyncio they cannot run
     from pytest_asyncio import fixture as async_fixture
 except ImportError:  # pragma: no cover - Tessera's test extras bring it
-    async_fixture = pytest.fixture
+    async_fixture = pytest.fixture  # type: ignore[assignment]
 
 if TYPE_CHECKING:
     from pytestqt.qtbot import QtBot
@@ -100,7 +100,7 @@ def wants_qasync(item: pytest.Item) -> bool:
         return True
     if QASYNC_FIXTURES.intersection(getattr(item, "fixturenames", ())):
         return True
-    return bool(item.config.hook.pytest_tessera_qasync(item=item))
+    return bool(item.ihook.pytest_tessera_qasync(item=item))
 
 
 def qasync_loop() -> asyncio.AbstractEventLoop:
@@ -148,7 +148,9 @@ def tessera_template(tessera_server_url: URL) -> Iterator[str]:
 
 
 @async_fixture
-async def tessera_database_url(tessera_server_url: URL, tessera_template: str) -> AsyncIterator[URL]:
+async def tessera_database_url(
+    tessera_server_url: URL, tessera_template: str
+) -> AsyncIterator[URL]:
     """A fresh database with Tessera's schema, the test's own; dropped afterwards."""
     from tessera.testing.databases import create_database, drop_database
 

@@ -1,19 +1,7 @@
-"""A clock for tests: frozen until told to move."""
+"""A clock for tests: frozen until told to move (the tester's kit's, shared with the plugin)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from tessera.testing.clock import FrozenClock
 
-
-class FrozenClock:
-    """A clock that only moves when told to."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, delta: timedelta) -> datetime:
-        self.now += delta
-        return self.now
+__all__ = ["FrozenClock"]

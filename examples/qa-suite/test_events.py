@@ -33,7 +33,9 @@ async def test_an_overlapping_event_is_warned_about_before_it_is_saved(tessera):
 async def test_the_week_shows_the_events_of_each_day(tessera):
     await tessera.users.create(email="cal@example.com", display_name="Cal")
     await tessera.events.create(
-        owner="cal@example.com", title="Planning", starts_at=TOMORROW_AT_TEN,
+        owner="cal@example.com",
+        title="Planning",
+        starts_at=TOMORROW_AT_TEN,
         ends_at=TOMORROW_AT_TEN + HOUR,
     )
 

@@ -11,7 +11,8 @@ async def test_rotate_revokes_the_token_and_issues_a_successor(tessera):
 
     second = await tessera.tokens.rotate("deploy")
 
-    assert second and second != first
+    assert second
+    assert second != first
     deploys = [row for row in await tessera.tokens.rows() if row["Name"] == "deploy"]
     assert sorted(row["Status"] for row in deploys) == ["Active", "Revoked"]
 

@@ -15,6 +15,4 @@ async def test_a_conflict_between_two_windows_is_settled_in_the_comparison(tesse
 
     assert form.conflicts == ["display_name"]
     assert saved.display_name == "Ana (from the second window)"
-    assert [row["Name"] for row in await tessera.users.rows()] == [
-        "Ana (from the second window)"
-    ]
+    assert [row["Name"] for row in await tessera.users.rows()] == ["Ana (from the second window)"]

@@ -29,6 +29,8 @@ from ui.window import MainWindow
 
 WITHIN_S = 10.0
 """How long a page object waits for the window before it fails the test."""
+START_S = 30.0
+"""How long a window may take to open (connections, schema check, first loads) on a busy machine."""
 DEBOUNCE_MS = 1_000  # a single-shot timer this short and running is work about to start
 QUIET_TURNS = 2  # idle means idle on this many looks in a row, the loop turning between
 
@@ -145,13 +147,13 @@ class Tessera(TesseraWindow):
         window = MainWindow(backend, self._clock, settings.expiring_soon, ini)
         self._stack.push_async_callback(_close, window)
         window.show()
-        ready = emitted(window.ready, WITHIN_S)
+        ready = emitted(window.ready, START_S)
         window.start()
         await ready
         window.activateWindow()
         driver = TesseraWindow(window, self._qtbot, self._clock)
         self.windows.append(driver)
-        await wait_idle([window], WITHIN_S)
+        await wait_idle([window], START_S)
         return driver
 
     async def idle(self, within: float | None = None) -> None:

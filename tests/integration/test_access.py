@@ -8,13 +8,15 @@ from contextlib import asynccontextmanager
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.domain.access import WRITABLE, Access
+from app.domain.access import EVERY_WRITE, WRITABLE, Access, Privilege
+from app.domain.changes import Entity
 from app.infrastructure.access import check_access
 from app.infrastructure.engine import create_engine, create_session_factory
 from app.infrastructure.settings import Settings
 from tests.roles import READ, WRITE, database_role
 
 SHOWS_ONLY = "Tessera shows the data but will not change it."
+OFFERS_ONLY = "Tessera offers only what it may do."
 
 
 @asynccontextmanager
@@ -49,7 +51,7 @@ async def test_a_role_that_may_write_every_table_is_writable(
         assert access == WRITABLE
 
 
-async def test_a_role_that_may_write_only_some_tables_is_read_only_and_told_which(
+async def test_a_role_that_may_write_only_some_tables_is_told_which(
     database_url: URL, settings: Settings
 ) -> None:
     grants = (*READ, "GRANT INSERT, UPDATE, DELETE ON tokens TO {role}")
@@ -57,20 +59,39 @@ async def test_a_role_that_may_write_only_some_tables_is_read_only_and_told_whic
         database_role(database_url, grants, "partial") as partial,
         _access_as(partial, settings) as access,
     ):
-        assert access == Access(
-            False,
-            f"Connected as “{partial.username}”, which may only read users and events: "
-            + SHOWS_ONLY,
+        assert not access.can_write
+        assert access.reason == (
+            f"Connected as “{partial.username}”, which may add, change and delete tokens; "
+            f"may only read users and events. {OFFERS_ONLY}"
+        )
+        assert access.of(Entity.TOKEN) == EVERY_WRITE
+        assert access.of(Entity.USER) == access.of(Entity.EVENT) == frozenset()
+
+
+async def test_a_role_that_may_only_update_users_may_do_just_that(
+    database_url: URL, settings: Settings
+) -> None:
+    grants = (*READ, "GRANT UPDATE ON users TO {role}")
+    async with (
+        database_role(database_url, grants, "updater") as role,
+        _access_as(role, settings) as access,
+    ):
+        assert access.of(Entity.USER) == {Privilege.UPDATE}
+        assert access.of(Entity.TOKEN) == access.of(Entity.EVENT) == frozenset()
+        assert access.reason.startswith(
+            f"Connected as “{role.username}”, which may change users but not add or delete them"
         )
 
 
-async def test_a_role_without_delete_is_read_only(database_url: URL, settings: Settings) -> None:
+async def test_a_role_without_delete_may_do_the_rest(database_url: URL, settings: Settings) -> None:
     grants = (*READ, "GRANT INSERT, UPDATE ON ALL TABLES IN SCHEMA public TO {role}")
     async with (
         database_role(database_url, grants, "nodelete") as role,
         _access_as(role, settings) as access,
     ):
         assert not access.can_write
+        assert access.of(Entity.EVENT) == {Privilege.INSERT, Privilege.UPDATE}
+        assert "may add and change users, tokens and events but not delete them" in access.reason
 
 
 async def test_read_only_transactions_make_even_a_writer_read_only(

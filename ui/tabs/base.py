@@ -9,7 +9,7 @@ Esc): loads only read, so stopping one is always safe, and the table keeps what 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Collection, Coroutine, Sequence
+from collections.abc import Collection, Sequence
 from typing import Any, ClassVar, Generic, TypeVar
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -23,19 +23,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.access import EVERY_WRITE, NO_WRITE, Access, Privilege
 from app.domain.changes import ChangeBatch, Entity
 from app.domain.clock import Clock
 from app.domain.paging import DEFAULT_PAGE_SIZE, Cursor, Page, PageRequest
 from app.services.history import HistoryService
 from ui.dialogs.revert import Reverting
 from ui.format import ESTIMATE_TIP, MORE_TIP, count
-from ui.tabs.actions import explain, make_action
+from ui.tabs.actions import make_action
 from ui.tabs.busy import BusySigns
 from ui.tabs.empty import EmptyNote
 from ui.tabs.follow import NewRowsBar, follow_rows
 from ui.tabs.record_history import add_history
-from ui.tabs.selection import first_selected, reselect, selected_between
+from ui.tabs.selection import Selection
 from ui.tabs.table_model import RecordTableModel, RowT, record_view
+from ui.tabs.writes import Writes
 from ui.tasks import TaskRunner
 
 FilterT = TypeVar("FilterT")
@@ -71,9 +73,8 @@ class RecordTab(QWidget, Generic[RowT, FilterT]):
         self._active_filter: FilterT | None = None
         self._sort = self.default_sort
         self._active_sort = self._sort  # the sort of the rows shown, which cursors belong to
-        self._read_only = False
-        self._read_only_reason = ""
-        self._saved: int | None = None  # the id of the row a dialog of this tab saved
+        self._read_only = False  # edits (UPDATE) refused; see set_privileges
+        self.writes = Writes()
         self._build_toolbar()
         self._build_search()
         self._build_view()
@@ -118,6 +119,7 @@ class RecordTab(QWidget, Generic[RowT, FilterT]):
 
     def _build_view(self) -> None:
         self.view = record_view(self.name, self.model, self._sort)
+        self.selection = Selection(self.view, self.model)
         self.view.doubleClicked.connect(lambda _: self.edit_selected())
         self.view.selectionModel().selectionChanged.connect(self._update_actions)
         open_row = QAction(self.view)
@@ -152,7 +154,7 @@ class RecordTab(QWidget, Generic[RowT, FilterT]):
     def _follow_model(self) -> None:
         self.model.fetch_more_requested.connect(self._fetch_more_requested)
         self.model.page_wanted.connect(self._page_wanted)
-        self.model.keep = lambda a, b: selected_between(self.view, a, b)  # pages kept
+        self.model.keep = self.selection.between  # never drop a page with selected rows
         self.model.sort_requested.connect(self._sort_requested)
         self.model.modelReset.connect(self._update_empty)
         self.model.rowsInserted.connect(self._update_empty)
@@ -178,8 +180,12 @@ class RecordTab(QWidget, Generic[RowT, FilterT]):
 
     @property
     def read_only(self) -> bool:
-        """Whether writes are refused here."""
+        """Whether edits of rows (UPDATE) are refused here."""
         return self._read_only
+
+    def may(self, privilege: Privilege) -> bool:
+        """Whether the role may make this kind of write in the tab's table."""
+        return self.writes.allows(privilege)
 
     async def lookup(self, ids: Collection[int]) -> Sequence[RowT]:
         """Rows as they are now, by id (those that still exist)."""
@@ -336,60 +342,56 @@ class RecordTab(QWidget, Generic[RowT, FilterT]):
 
     def selected_rows(self) -> list[RowT]:
         """The rows selected in the table, top to bottom."""
-        rows = sorted({index.row() for index in self.view.selectionModel().selectedRows()})
-        loaded = (self.model.loaded_row(number) for number in rows)
-        return [row for row in loaded if row is not None]  # pages held for the selection
+        return self.selection.rows()
 
     def select_saved(self, row: RowT) -> None:
         """A dialog of this tab saved ``row``: select it when the work ends (RecordDialog)."""
-        self._saved = row.id
-
-    async def _selecting(self, work: Coroutine[Any, Any, None]) -> None:
-        # Afterwards the row saved is selected, or after a delete the next one.
-        self._saved, at = None, first_selected(self.view)
-        await work
-        reselect(self.view, self.model, self._saved, at)
+        self.selection.saved(row)
 
     def new_record(self) -> None:
         """New (Ctrl+N)."""
-        if not self._read_only:
-            work, action = self._selecting(self.create_row()), f"New {self.noun}"
+        if self.may(Privilege.INSERT):
+            work, action = self.selection.around(self.create_row()), f"New {self.noun}"
             self.tasks.spawn(work, f"{self.name}: new", interactive=True, action=action)
 
     def edit_selected(self) -> None:
         """Edit (double-click, Enter): one row at a time."""
         rows = self.selected_rows()
         if len(rows) == 1 and not self._read_only:
-            work, action = self._selecting(self.edit_row(rows[0])), f"{self.edit_verb} {self.noun}"
+            work = self.selection.around(self.edit_row(rows[0]))
+            action = f"{self.edit_verb} {self.noun}"
             self.tasks.spawn(work, f"{self.name}: edit", interactive=True, action=action)
 
     def delete_selected(self) -> None:
         """Delete (Delete key): every selected row, after asking."""
         rows = self.selected_rows()
-        if rows and not self._read_only:
+        if rows and self.may(Privilege.DELETE):
             what = f"Delete {count(len(rows), self.noun)}"
-            work = self._selecting(self.delete_rows(rows))
+            work = self.selection.around(self.delete_rows(rows))
             self.tasks.spawn(work, f"{self.name}: delete", interactive=True, action=what)
 
     def set_read_only(self, read_only: bool, reason: str = "") -> None:
-        """Refuse every write (a newer schema, a role that may only read); say why.
+        """Refuse every write (a newer schema, a role that may only read); ``reason`` says why."""
+        self.set_privileges(NO_WRITE if read_only else EVERY_WRITE, reason)
 
-        ``reason`` becomes part of the tooltip of every action that would write.
-        """
-        self._read_only = read_only
-        self._read_only_reason = reason or "Tessera will not change this database."
+    def set_access(self, access: Access) -> None:
+        """Offer what the connected role may do in this tab's table; say why the rest is off."""
+        self.set_privileges(access.of(self.entity), access.reason)
+
+    def set_privileges(self, may: Collection[Privilege], reason: str = "") -> None:
+        """Offer only these writes (New INSERT, Delete DELETE, the rest UPDATE: ``read_only``)."""
+        self.writes.set(may, reason)
+        self._read_only = not self.may(Privilege.UPDATE)
         self._update_actions()
 
-    def _explain(self, action: QAction) -> None:
-        explain(action, self._read_only, self._read_only_reason)
+    def _explain(self, action: QAction, needs: Privilege = Privilege.UPDATE) -> None:
+        self.writes.explain(action, needs)
 
     def _update_actions(self) -> None:
         selected = len(self.view.selectionModel().selectedRows())
-        self.new_action.setEnabled(not self._read_only)
-        self.edit_action.setEnabled(selected == 1 and not self._read_only)
-        self.delete_action.setEnabled(selected > 0 and not self._read_only)
-        for action in (self.new_action, self.edit_action, self.delete_action):
-            self._explain(action)
+        self.writes.offer(self.new_action, Privilege.INSERT)
+        self.writes.offer(self.edit_action, Privilege.UPDATE, selected == 1)
+        self.writes.offer(self.delete_action, Privilege.DELETE, selected > 0)
 
     # Empty state --------------------------------------------------------------------------
 

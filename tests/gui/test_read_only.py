@@ -8,7 +8,8 @@ composition root, connected as that role.
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest_asyncio
@@ -28,19 +29,25 @@ from ui.window import MainWindow
 SHOWS_ONLY = "Tessera shows the data but will not change it."
 
 
-@pytest_asyncio.fixture
-async def reader(empty_database: URL, clock: FrozenClock) -> AsyncIterator[Tessera]:
-    """Tessera connected as a new role that may only read a migrated database with a user."""
-    settings = Settings(_env_file=None)
-    engine = create_engine(empty_database, settings)
+@asynccontextmanager
+async def _as_role(url: URL, clock: FrozenClock, grants: Sequence[str]) -> AsyncIterator[Tessera]:
+    """Tessera connected as a new role with ``grants`` on the migrated database at ``url``."""
+    engine = create_engine(url, Settings(_env_file=None))
     try:
         await MigrationRunner(engine).upgrade()
     finally:
         await engine.dispose()
-    async with database_role(empty_database, READ) as url:
-        as_reader = Settings(_env_file=None, database_url=url.render_as_string(hide_password=False))
-        async with open_tessera(as_reader, clock) as tessera:
+    async with database_role(url, grants) as role:
+        as_role = Settings(_env_file=None, database_url=role.render_as_string(hide_password=False))
+        async with open_tessera(as_role, clock) as tessera:
             yield tessera
+
+
+@pytest_asyncio.fixture
+async def reader(empty_database: URL, clock: FrozenClock) -> AsyncIterator[Tessera]:
+    """Tessera connected as a new role that may only read a migrated database."""
+    async with _as_role(empty_database, clock, READ) as tessera:
+        yield tessera
 
 
 async def _with_a_user(url: URL, clock: FrozenClock) -> None:
@@ -80,46 +87,38 @@ async def test_a_reader_gets_a_read_only_window_that_says_why(
 async def test_a_role_that_may_only_update_users_may_edit_users_and_nothing_else(
     empty_database: URL, clock: FrozenClock, make_window: Any
 ) -> None:
-    settings = Settings(_env_file=None)
-    engine = create_engine(empty_database, settings)
-    try:
-        await MigrationRunner(engine).upgrade()
-    finally:
-        await engine.dispose()
-    await _with_a_user(empty_database, clock)
     grants = (*READ, "GRANT UPDATE ON users TO {role}")
-    async with database_role(empty_database, grants, "updater") as url:
-        as_updater = Settings(
-            _env_file=None, database_url=url.render_as_string(hide_password=False)
-        )
-        async with open_tessera(as_updater, clock) as updater:
-            window: MainWindow = make_window(updater)
-            await started(window)
-            # What the window does once it knows the role (ui/window.py, _start).
-            access = await updater.access()
-            for tab in window.record_tabs:
-                tab.set_access(access)
-            users = window.users_tab
-            await until(lambda: users.model.rowCount() == 1, what="the user")
-            users.view.selectRow(0)
-            assert users.edit_action.isEnabled()
-            assert not users.new_action.isEnabled()
-            assert not users.delete_action.isEnabled()
-            says = f"“{url.username}”, which may change users but not add or delete them"
-            assert says in access.reason
-            assert users.delete_action.toolTip().endswith(f"not available. {access.reason}")
-            assert not users.edit_action.toolTip().endswith(access.reason)
-            for tab in (window.tokens_tab, window.events_tab):
-                assert not tab.new_action.isEnabled()
-            assert not window.tokens_tab.revoke_action.isEnabled()
+    async with _as_role(empty_database, clock, grants) as updater:
+        await _with_a_user(empty_database, clock)
+        role = updater.database.url.username if updater.database.url else ""
+        window: MainWindow = make_window(updater)
+        await started(window)
+        # What the window does once it knows the role (ui/window.py, _start).
+        access = await updater.access()
+        for tab in window.record_tabs:
+            tab.set_access(access)
+        users = window.users_tab
+        await until(lambda: users.model.rowCount() == 1, what="the user")
+        users.view.selectRow(0)
+        assert users.edit_action.isEnabled()
+        assert not users.new_action.isEnabled()
+        assert not users.delete_action.isEnabled()
+        says = f"“{role}”, which may change users but not add or delete them"
+        assert says in access.reason
+        assert users.delete_action.toolTip().endswith(f"not available. {access.reason}")
+        assert not users.edit_action.toolTip().endswith(access.reason)
+        for tab in (window.tokens_tab, window.events_tab):
+            assert not tab.new_action.isEnabled()
+        assert not window.tokens_tab.revoke_action.isEnabled()
 
-            users.edit_action.trigger()
-            dialog = await modal(UserDialog)
-            dialog.display_name.setText("Ada Lovelace")
-            if os.environ.get("TESSERA_SCREENSHOTS"):
-                window.grab().save(os.environ["TESSERA_SCREENSHOTS"])
-            dialog.save_button.click()
-            await until(lambda: not dialog.isVisible(), what="the edit to be saved")
-            assert [u.display_name for u in users.model.rows] == ["Ada Lovelace"]
-            users.new_action.trigger()  # refused without a dialog
-            assert not users.tasks.busy
+        users.edit_action.trigger()
+        dialog = await modal(UserDialog)
+        dialog.display_name.setText("Ada Lovelace")
+        if os.environ.get("TESSERA_SCREENSHOTS"):
+            window.grab().save(os.environ["TESSERA_SCREENSHOTS"])
+        dialog.save_button.click()
+        await until(lambda: not dialog.isVisible(), what="the edit to be saved")
+        assert [u.display_name for u in users.model.rows] == ["Ada Lovelace"]
+        await until(lambda: not users.tasks.busy, what="the edit to end")
+        users.new_record()  # Ctrl+N's slot, called even though New is off: refused
+        assert not users.tasks.busy

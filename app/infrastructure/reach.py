@@ -12,6 +12,7 @@ from __future__ import annotations
 import errno
 import getpass
 import os
+import re
 import socket
 import ssl
 from collections.abc import AsyncIterator
@@ -52,7 +53,9 @@ class Endpoint:
         host = url.host or str(url.query.get("host") or "")
         place = f"{host}:{url.port or 5432}" if host else "the local socket"
         # asyncpg's own default when the URL names no user.
-        user = url.username or os.environ.get("PGUSER") or _login_name()
+        user = url.username
+        if user is None:
+            user = os.environ.get("PGUSER") or _login_name()
         return cls(
             where=where or place,
             host=host,
@@ -143,8 +146,9 @@ def _is_connect_failure(error: BaseException) -> bool:
 def explain(endpoint: Endpoint, database: str, exc: BaseException) -> SetupError:
     """A connection failure as a sentence with advice (and never the password)."""
     where, user, detail = endpoint.where, f"“{endpoint.user}”", first_line(exc)
-    if endpoint.secret:
-        detail = detail.replace(endpoint.secret, "•••")
+    if endpoint.secret:  # belt and braces: servers do not repeat it, but a word may be it
+        secret = rf"(?<!\w){re.escape(endpoint.secret)}(?!\w)"
+        detail = re.sub(secret, "•••", detail)
     if (ssl_error := _explain_ssl(endpoint, exc, detail)) is not None:
         return ssl_error
     if isinstance(exc, asyncpg.InvalidCatalogNameError):
@@ -165,6 +169,9 @@ def explain(endpoint: Endpoint, database: str, exc: BaseException) -> SetupError
         return SetupError(Problem.PERMISSION_DENIED, message)
     if isinstance(exc, socket.gaierror):
         return _explain_lookup(endpoint, exc)
+    if isinstance(exc, UnicodeError):  # a label over 63 characters, or an empty one
+        message = f"“{endpoint.host}” is not a host name that can be looked up. Check it."
+        return SetupError(Problem.HOST_NOT_FOUND, message)
     if isinstance(exc, TimeoutError):
         message = (
             f"{where[0].upper()}{where[1:]} did not answer within {endpoint.timeout_s:g} s. "

@@ -36,8 +36,10 @@ class Settings(BaseSettings):
     )
 
     database_url: SecretStr | None = None
-    pool_size: int = Field(default=5, ge=1, le=100)
-    max_overflow: int = Field(default=5, ge=0, le=100)
+    # Connections kept open while idle, and how many more a burst may open (closed again
+    # when returned): an idle window holds one, so many windows share a server.
+    pool_size: int = Field(default=1, ge=1, le=100)
+    max_overflow: int = Field(default=9, ge=0, le=100)
     pool_timeout_s: float = Field(default=10.0, gt=0)
     connect_timeout_s: float = Field(default=5.0, gt=0)
     statement_timeout_s: float = Field(default=30.0, ge=0)
@@ -85,9 +87,32 @@ def configured_url(settings: Settings) -> URL | None:
     if settings.database_url is None:
         return None
     try:
-        return async_url(settings.database_url.get_secret_value())
+        url = async_url(settings.database_url.get_secret_value())
+        if unknown := sorted(set(url.query) - _DRIVER_PARAMETERS):
+            raise ValueError(_UNKNOWN_PARAMETER.format(name=unknown[0]))
     except ValueError as error:
         raise SetupError(Problem.INVALID_URL, UNUSABLE_URL.format(reason=error)) from None
+    return url
+
+
+# What the asyncpg driver takes from a URL's query (SQLAlchemy passes every key to it).
+_DRIVER_PARAMETERS = frozenset(
+    {
+        "ssl",
+        "sslrootcert",
+        "host",
+        "port",
+        "passfile",
+        "target_session_attrs",
+        "krbsrvname",
+        "gsslib",
+        "prepared_statement_cache_size",
+    }
+)
+_UNKNOWN_PARAMETER = (
+    "The URL's parameter “{name}” is not one Tessera can pass on to PostgreSQL; remove it "
+    "(timeouts are TESSERA_CONNECT_TIMEOUT_S and TESSERA_STATEMENT_TIMEOUT_S)."
+)
 
 
 def async_url(url: str) -> URL:

@@ -58,6 +58,7 @@ BAD_URLS = [
     (f"postgresql://u:{SECRET}@[::1/db", "“[”"),
     ("not a url at all", "not a database URL"),
     (f"postgresql://u:{SECRET}@127.0.0.1/db?sslmode=require&sslmode=disable", "sslmode"),
+    (f"postgresql://u:{SECRET}@127.0.0.1/db?connect_timeout=5", "“connect_timeout”"),
 ]
 
 

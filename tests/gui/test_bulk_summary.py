@@ -88,7 +88,7 @@ async def test_bulk_token_delete_reports_deleted_and_gone_rows(
     text = await until(lambda: _message(window).startswith("Deleted") and _message(window))
     assert text == (
         "Deleted 4 tokens; 1 had been changed by someone else and was left alone: “cron”; "
-        "1 had already been deleted by someone else: “metrics”. Refresh to see them."
+        "1 had already been deleted by someone else: “metrics”. Refresh to see it."
     )
     assert [t.name for t in tab.model.rows] == ["cron"]
     assert list(fake_db.tables.tokens) == [made[5].id]
@@ -110,7 +110,7 @@ async def test_bulk_user_delete_says_what_went_with_them_and_what_was_left(
     text = await until(lambda: _message(window).startswith("Deleted") and _message(window))
     assert text == (
         "Deleted 2 users, with 6 tokens and 0 events; 1 had been changed by someone else "
-        "and was left alone: “Bob”. Refresh to see them."
+        "and was left alone: “Bob”. Refresh to see it."
     )
     assert list(tab.model.rows) == [robert]
     assert list(fake_db.tables.users) == [bob.id]
@@ -142,7 +142,7 @@ async def test_one_event_deleted_is_named(
         lambda: (
             _message(window)
             == "Deleted 0 events; 1 had been changed by someone else and was left alone: "
-            f"“{second.title}”. Refresh to see them."
+            f"“{second.title}”. Refresh to see it."
         )
     )
     assert [e.title for e in tab.model.rows] == ["Moved"]

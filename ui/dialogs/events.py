@@ -26,6 +26,7 @@ from ui.dialogs.conflict import deleted_text, event_view, settle
 from ui.dialogs.datetimes import from_qt, local_midnight, time_edit, to_qt
 from ui.dialogs.form import RecordDialog, field_errors
 from ui.dialogs.owner_picker import OwnerPicker, Search
+from ui.format import plural
 
 Lookup = Callable[[Collection[int]], Awaitable[Sequence[User]]]
 
@@ -137,10 +138,14 @@ class EventDialog(RecordDialog):
         box.setObjectName("clash_dialog")
         box.setIcon(QMessageBox.Icon.Warning)
         box.setWindowTitle("Events overlap")
-        who = (
-            "this owner's event" if len(clashes) == 1 else f"{len(clashes)} of this owner's events"
+        title = values["title"].strip() or "This event"
+        box.setText(
+            plural(
+                len(clashes),
+                "“{title}” overlaps this owner's event:",
+                "“{title}” overlaps {n} of this owner's events:",
+            ).replace("{title}", title)
         )
-        box.setText(f"“{values['title'].strip() or 'This event'}” overlaps {who}:")
         box.setInformativeText("\n".join(f"• {_when(e)}" for e in clashes[:10]))
         save = box.addButton("Save anyway", QMessageBox.ButtonRole.AcceptRole)
         save.setObjectName("clash_save")

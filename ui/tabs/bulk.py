@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from app.domain.bulk import BulkResult, Versioned
-from ui.format import count
+from ui.format import count, plural
 from ui.tabs.table_model import RecordTableModel
 
 T = TypeVar("T", bound=Versioned)
@@ -38,22 +38,27 @@ def bulk_summary(
     parts = [f"{verb} {what}{with_done}"]
     if result.stale:
         as_loaded = [known.get(row.id, row) for row in result.stale]
-        were = "was" if len(as_loaded) == 1 else "were"
         parts.append(
-            f"{len(as_loaded)} had been changed by someone else and {were} left alone: "
-            f"{_names(as_loaded, name)}"
+            plural(
+                len(as_loaded),
+                "{n} had been changed by someone else and was left alone: {names}",
+                "{n} had been changed by someone else and were left alone: {names}",
+            ).replace("{names}", _names(as_loaded, name))
         )
     if result.gone:
         parts.append(
-            f"{len(result.gone)} had already been deleted by someone else: "
-            f"{_names(result.gone, name)}"
+            plural(
+                len(result.gone),
+                "{n} had already been deleted by someone else: {names}",
+                "{n} had already been deleted by someone else: {names}",
+            ).replace("{names}", _names(result.gone, name))
         )
     if result.skipped:
         reasons = "; ".join(sorted(set(result.skipped.values())))
         parts.append(f"{count(len(result.skipped), noun)} left alone ({reasons})")
     text = "; ".join(parts) + "."
     if result.stale:
-        text += " Refresh to see them."
+        text += plural(len(result.stale), " Refresh to see it.", " Refresh to see them.")
     return text
 
 

@@ -23,6 +23,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QItemSelectionModel,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
@@ -382,4 +383,14 @@ def record_view(name: str, model: RecordTableModel[Any], sort: tuple[str, bool])
     header.blockSignals(True)
     header.setSortIndicator(model.column_of(sort[0]), order)
     header.blockSignals(False)
+    model.modelReset.connect(lambda: _from_the_top(view))
     return view
+
+
+def _from_the_top(view: QTableView) -> None:
+    # A reloaded list shows its first rows: left at the old depth, the view showed the
+    # end of the first page, and with no current row every key moved to row 0 instead
+    # of scrolling on, so nothing more was ever asked for.
+    view.scrollToTop()
+    first = view.model().index(0, 0)
+    view.selectionModel().setCurrentIndex(first, QItemSelectionModel.SelectionFlag.NoUpdate)

@@ -14,7 +14,7 @@ import pytest
 
 from app.domain import events, tokens, users
 from app.domain.events import EventFilter
-from app.domain.paging import Page, PageRequest
+from app.domain.paging import Cursor, Page, PageRequest
 from app.domain.ports import UnitOfWork
 from app.domain.tokens import TokenFilter
 from app.domain.users import Role, UserFilter
@@ -145,3 +145,52 @@ async def test_every_read_path_builds_identical_entities_of_the_declared_types(
     )
     assert revoked.scopes == ("read", "write")
     assert revoked.revoked_by == "kim"
+
+
+@pytest.mark.parametrize(("table", "sort", "descending"), CASES)
+async def test_reading_backward_from_the_end_walks_every_row_once_in_order(
+    uow_factory: UowFactory, table: str, sort: str, descending: bool
+) -> None:
+    seed, _ = SEEDS[table]
+    async with uow_factory() as uow:
+        _, read = await seed(uow)
+        forward, _ = await walk(read, PageRequest(sort, descending, limit=PAGE))
+        pages: list[tuple[Any, ...]] = []
+        page = await read(PageRequest(sort, descending, limit=PAGE, last=True))
+        pages.append(page.items)
+        assert page.next_cursor is None  # the last page: nothing after it
+        while page.previous_cursor is not None:
+            page = await read(
+                PageRequest(sort, descending, limit=PAGE).previous(page.previous_cursor)
+            )
+            assert page.next_cursor is not None  # read before a row: that row comes after
+            pages.append(page.items)
+    backward = [row for items in reversed(pages) for row in items]
+    assert [row.id for row in backward] == [row.id for row in forward]
+    assert [len(items) for items in pages[:-1]] == [PAGE] * (len(pages) - 1)
+
+
+async def test_a_page_before_a_row_ends_just_before_it(uow_factory: UowFactory) -> None:
+    async with uow_factory() as uow:
+        owner = await user(uow)
+        for n in range(6):
+            await token(uow, owner, n, (n + 1) * DAY)
+        mine = TokenFilter(owner_id=owner.id)
+        request = PageRequest("expires_at", limit=2)
+        whole = (await uow.tokens.list(mine, PageRequest("expires_at"))).items
+        third = whole[3]
+        before = await uow.tokens.list(mine, request.previous(Cursor(third.expires_at, third.id)))
+        first = await uow.tokens.list(
+            mine, request.previous(Cursor(whole[2].expires_at, whole[2].id))
+        )
+        none = await uow.tokens.list(
+            mine, request.previous(Cursor(whole[0].expires_at, whole[0].id))
+        )
+    assert before.items == whole[1:3]
+    assert before.previous_cursor == Cursor(whole[1].expires_at, whole[1].id)
+    assert before.next_cursor == Cursor(whole[2].expires_at, whole[2].id)
+    assert first.items == whole[0:2]
+    assert first.previous_cursor is None  # nothing before the first row
+    assert none.items == ()
+    with pytest.raises(ValueError, match="before one"):
+        PageRequest(last=True, before=Cursor(1, 1))

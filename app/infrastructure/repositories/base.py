@@ -228,24 +228,30 @@ class SqlRepository(Generic[EntityT, DraftT, FilterT]):
         id_column = self.table.c.id
         key = tuple_(column, id_column) if column is not id_column else id_column
         statement = select(self.table).where(*where)
-        if page.after is not None:
-            after: Any = (
-                tuple_(page.after.value, page.after.id)
-                if column is not id_column
-                else page.after.id
-            )
-            statement = statement.where(key < after if page.descending else key > after)
-        order = [column.desc(), id_column.desc()] if page.descending else [column, id_column]
-        if column is id_column:
-            order = order[:1]
-        statement = statement.order_by(*order).limit(page.limit + 1)
-        rows = await self._rows(statement)
-        items = tuple(self._to_entities(rows[: page.limit]))
-        cursor = None
-        if len(rows) > page.limit:
-            last = rows[page.limit - 1]
-            cursor = Cursor(last._mapping[page.sort], last.id)
-        return Page(items, cursor)
+        # A backward read walks the list's order reversed, then turns the rows round.
+        descending = page.descending != page.backward
+        bound = page.before if page.backward else page.after
+        if bound is not None:
+            value: Any = tuple_(bound.value, bound.id) if column is not id_column else bound.id
+            statement = statement.where(key < value if descending else key > value)
+        order = [column.desc(), id_column.desc()] if descending else [column, id_column]
+        statement = statement.order_by(*order[:1] if column is id_column else order)
+        rows = await self._rows(statement.limit(page.limit + 1))
+        kept = list(rows[: page.limit])
+        more = len(rows) > page.limit
+        if page.backward:
+            kept.reverse()
+        items = tuple(self._to_entities(kept))
+        if not kept:
+            return Page(items, None)
+        first, last = kept[0], kept[-1]
+        after_last = more if not page.backward else page.before is not None
+        before_first = more if page.backward else page.after is not None
+        return Page(
+            items,
+            Cursor(last._mapping[page.sort], last.id) if after_last else None,
+            Cursor(first._mapping[page.sort], first.id) if before_first else None,
+        )
 
     async def count(self, filter: FilterT, limit: int | None = None) -> int:
         """Count of matching records, exact, or stopping at ``limit`` rows."""

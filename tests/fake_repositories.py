@@ -146,15 +146,25 @@ class _FakeRepository(Generic[E, D, F]):
         def key(row: E) -> tuple[Any, int]:
             return getattr(row, page.sort), row.id
 
-        ordered = sorted(rows, key=key, reverse=page.descending)
-        if page.after is not None:
-            after = (page.after.value, page.after.id)
-            ordered = [
-                r for r in ordered if (key(r) < after if page.descending else key(r) > after)
-            ]
-        items = tuple(ordered[: page.limit])
+        descending = page.descending != page.backward  # backward: walk reversed, turn round
+        ordered = sorted(rows, key=key, reverse=descending)
+        bound = page.before if page.backward else page.after
+        if bound is not None:
+            at = (bound.value, bound.id)
+            ordered = [r for r in ordered if (key(r) < at if descending else key(r) > at)]
+        kept = ordered[: page.limit]
         more = len(ordered) > page.limit
-        return Page(items, Cursor(*key(items[-1])) if more else None)
+        if page.backward:
+            kept.reverse()
+        if not kept:
+            return Page((), None)
+        after_last = more if not page.backward else page.before is not None
+        before_first = more if page.backward else page.after is not None
+        return Page(
+            tuple(kept),
+            Cursor(*key(kept[-1])) if after_last else None,
+            Cursor(*key(kept[0])) if before_first else None,
+        )
 
 
 class FakeUserRepository(_FakeRepository[User, UserDraft, UserFilter]):

@@ -29,17 +29,31 @@ class ExpiryChart(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setMouseTracking(True)
         self.buckets: list[ExpiryBucket] = []
-        self.selected: ExpiryBucket | None = None
+        self._selected = -1  # the bar's number: the buckets move with now, the bar stays
         self._hover = -1
 
     def sizeHint(self) -> QSize:  # noqa: N802
         return QSize(600, 110)
+
+    @property
+    def selected(self) -> ExpiryBucket | None:
+        """The clicked bar's bucket as last read, or None."""
+        if 0 <= self._selected < len(self.buckets):
+            return self.buckets[self._selected]
+        return None
 
     def set_buckets(self, buckets: Sequence[ExpiryBucket]) -> None:
         """Show new counts."""
         self.buckets = list(buckets)
         self.setToolTip("")
         self.update()
+
+    def clear(self, notify: bool = True) -> None:
+        """No bar selected; say so (``bucket_clicked(None)``) unless ``notify`` is False."""
+        self._selected = -1
+        self.update()
+        if notify:
+            self.bucket_clicked.emit(None)
 
     def label(self, bucket: ExpiryBucket) -> str:
         """``Expired`` or the week's first day, ``Dec 3``."""
@@ -120,7 +134,6 @@ class ExpiryChart(QWidget):
 
     def click(self, number: int) -> None:
         """Select bucket ``number`` (again: clear the selection) and say so."""
-        bucket = self.buckets[number]
-        self.selected = None if bucket == self.selected else bucket
+        self._selected = -1 if number == self._selected else number
         self.update()
         self.bucket_clicked.emit(self.selected)

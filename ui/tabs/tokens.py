@@ -12,7 +12,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QSpinBox, QToolButton
+from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QSpinBox, QToolButton
 
 from app.domain.changes import ChangeBatch, Entity, Operation
 from app.domain.clock import Clock
@@ -31,6 +31,7 @@ from ui.dialogs.asyncdialog import confirm, shown
 from ui.dialogs.owner_picker import OwnerPicker
 from ui.dialogs.tokens import BulkExtendDialog, ExtendDialog, SecretDialog, TokenDialog
 from ui.format import count, plural
+from ui.tabs.bar_filter import UNREVOKED, BarChip
 from ui.tabs.base import RecordTab
 from ui.tabs.bulk import bulk_summary, show_outcome
 from ui.tabs.columns import token_columns
@@ -134,9 +135,9 @@ class TokensTab(RecordTab[Token, TokenFilter]):
         self.days.valueChanged.connect(self._days_changed)
         self.quick_bar.addWidget(self.days)
         self.quick_bar.addStretch(1)
-        self.range_label = QLabel()
-        self.range_label.setObjectName("tokens_range")
-        self.quick_bar.addWidget(self.range_label)
+        self.chip = BarChip("tokens", self.view, lambda: self.chart.clear())
+        self.clear_bar_action = self.chip.clear_action
+        self.quick_bar.addWidget(self.chip)
 
     def _build_token_actions(self) -> None:
         self.edit_action.setText("Extend…")
@@ -154,6 +155,9 @@ class TokensTab(RecordTab[Token, TokenFilter]):
     def set_quick(self, quick: QuickFilter | None) -> None:
         """Show one quick filter (or all tokens)."""
         self.quick = quick
+        if quick is not None and self.window_bucket is not None:
+            self.chart.clear(notify=False)  # a quick filter replaces the bar's
+            self._show_bucket(None)
         for each, button in self.quick_buttons.items():
             button.setChecked(each is quick)
         self.reload()
@@ -163,14 +167,16 @@ class TokensTab(RecordTab[Token, TokenFilter]):
         self.reload()
 
     def _bucket_clicked(self, bucket: ExpiryBucket | None) -> None:
-        self.window_bucket = bucket
-        if bucket is None:
-            self.range_label.setText("")
-        elif bucket.starts is None:
-            self.range_label.setText("Showing: already expired")
-        else:
-            self.range_label.setText(f"Showing: the week from {self.chart.label(bucket)}")
+        self._show_bucket(bucket)
+        if bucket is not None and self.quick is not None:
+            self.quick = None  # the bar replaces the quick filter
+            for button in self.quick_buttons.values():
+                button.setChecked(False)
         self.reload()
+
+    def _show_bucket(self, bucket: ExpiryBucket | None) -> None:
+        self.window_bucket = bucket
+        self.chip.show_bucket(bucket, self.chart.label(bucket) if bucket else "")
 
     def current_filter(self) -> TokenFilter:
         bucket = self.window_bucket
@@ -182,6 +188,7 @@ class TokensTab(RecordTab[Token, TokenFilter]):
             owner_id=self.owner.user.id if self.owner.user else None,
             search=self.search.text().strip() or None,
             quick=QuickFilter.EXPIRED if bucket and bucket.starts is None else self.quick,
+            statuses=UNREVOKED if bucket is not None else frozenset(),
             expires_from=expires_from,
             expires_to=expires_to,
             as_of=self.clock(),

@@ -19,7 +19,7 @@ UNREVOKED = frozenset({TokenStatus.ACTIVE, TokenStatus.EXPIRING_SOON, TokenStatu
 
 
 class BarChip(QToolButton):
-    """"Expires week of Dec 7 ✕": a click, Space, Enter or Esc in the table removes it."""
+    """ "Expires week of Dec 7 ✕": a click, Space, Enter or Esc in the table removes it."""
 
     def __init__(self, name: str, view: QAbstractItemView, clear: Callable[[], None]) -> None:
         super().__init__()

@@ -35,3 +35,10 @@ def explain(action: QAction, read_only: bool, reason: str) -> None:
     elif base is not None:
         action.setToolTip(str(base))
         action.setProperty("base_tip", None)
+
+
+def refuse(action: QAction, reason: str) -> None:
+    """Turn ``action`` off for the selection, its tooltip saying ``reason``; "" offers it."""
+    if reason:
+        action.setEnabled(False)
+        explain(action, True, reason)

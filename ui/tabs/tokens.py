@@ -31,6 +31,7 @@ from ui.dialogs.asyncdialog import confirm, shown
 from ui.dialogs.owner_picker import OwnerPicker
 from ui.dialogs.tokens import BulkExtendDialog, ExtendDialog, SecretDialog, TokenDialog
 from ui.format import count, plural
+from ui.tabs.actions import refuse
 from ui.tabs.bar_filter import UNREVOKED, BarChip
 from ui.tabs.base import RecordTab
 from ui.tabs.bulk import bulk_summary, show_outcome
@@ -39,6 +40,7 @@ from ui.tabs.expiry_chart import ExpiryChart
 from ui.tabs.follow import repaint
 from ui.tabs.owners import OwnerDirectory
 from ui.tabs.table_model import RecordTableModel
+from ui.tabs.token_actions import revoked_reasons
 
 QUICK_LABELS = {
     QuickFilter.EXPIRED: "Expired",
@@ -385,3 +387,7 @@ class TokensTab(RecordTab[Token, TokenFilter]):
         self.rotate_action.setEnabled(selected == 1 and not self._read_only)
         for action in (self.revoke_action, self.rotate_action):
             self._explain(action)
+        if not self._read_only:
+            revoked = sum(1 for t in self.selected_rows() if t.revoked_at is not None)
+            for action, reason in revoked_reasons(revoked, selected).items():
+                refuse(getattr(self, action), reason)

@@ -389,5 +389,5 @@ class TokensTab(RecordTab[Token, TokenFilter]):
             self._explain(action)
         if not self._read_only:
             revoked = sum(1 for t in self.selected_rows() if t.revoked_at is not None)
-            for action, reason in revoked_reasons(revoked, selected).items():
-                refuse(getattr(self, action), reason)
+            for name, reason in revoked_reasons(revoked, selected).items():
+                refuse(getattr(self, name), reason)

@@ -33,6 +33,7 @@ from PySide6.QtGui import QColor, QIcon
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from app.domain.paging import Cursor
+from ui.tabs.elided import ElidedTipDelegate
 
 
 class HasId(Protocol):
@@ -384,6 +385,7 @@ def record_view(name: str, model: RecordTableModel[Any], sort: tuple[str, bool])
     header.setSortIndicator(model.column_of(sort[0]), order)
     header.blockSignals(False)
     model.modelReset.connect(lambda: _from_the_top(view))
+    view.setItemDelegate(ElidedTipDelegate(view))  # a cut cell's whole text as its tooltip
     return view
 
 

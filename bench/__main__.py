@@ -89,6 +89,10 @@ async def run(args: argparse.Namespace, folder: Path) -> tuple[list[Result], str
             results.append(Result("deep_page_ratio", _ratios(shallow, deep), "×", 1.2,
                                   f"depth {depth:,}: {statistics.median(deep):.2f} ms, "
                                   f"depth 0: {statistics.median(shallow):.2f} ms"))  # fmt: skip
+            floor, ours = await measures.last_page(tessera)
+            results.append(Result("last_page_ms", ours, "ms", 500,
+                                  f"the read End needs, not yet the window's jump; first page "
+                                  f"{statistics.median(floor):.2f} ms"))  # fmt: skip
             floor, ours = await measures.count(tessera, raw)
             results.append(
                 Result("count_ms", ours, "ms", 2, f"raw {statistics.median(floor):.2f} ms")

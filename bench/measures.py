@@ -73,6 +73,22 @@ async def deep_page(tessera: Tessera, raw: Any, depth: int) -> tuple[list[float]
     return floor, ours
 
 
+async def last_page(tessera: Tessera) -> tuple[list[float], list[float]]:
+    """The last page of 200 by expiry read from the other end vs the first, through the service.
+
+    The read End needs; the window does not use it yet (issue 15), so this is not yet the
+    time from the key press to the rows shown.
+    """
+    first = PageRequest(sort="expires_at", limit=200)
+    last = PageRequest(sort="expires_at", limit=200, last=True)
+    floor, ours = await timed(
+        [lambda: tessera.tokens.reports.list(TokenFilter(), first),
+         lambda: tessera.tokens.reports.list(TokenFilter(), last)],
+        30,
+    )  # fmt: skip
+    return floor, ours
+
+
 async def count(tessera: Tessera, raw: Any) -> tuple[list[float], list[float]]:
     """The count the window shows for the whole token table (the planner's estimate)."""
     statement = await raw.prepare(

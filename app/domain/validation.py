@@ -69,10 +69,22 @@ MESSAGES = {
     "list_type": "{field} must be a list.",
     "extra_forbidden": "“{name}” is not something this form takes.",
 }
+# For a database check that bounds a length at both ends.
+LENGTH_BETWEEN = "{field} must have {low} to {high} characters."
 # A text that may not be empty says so rather than "at least 1 characters".
 REQUIRED = "This field is required."
 OTHER = "{field} is not valid."
 _EMAIL = "value is not a valid email address: "
+
+
+def too_long(field: str, limit: int) -> str:
+    """The message for a text of ``field`` over ``limit`` characters."""
+    return MESSAGES["string_too_long"].format(field=label(field), max_length=limit)
+
+
+def length_between(field: str, low: int, high: int) -> str:
+    """The message for a text of ``field`` outside ``low`` to ``high`` characters."""
+    return LENGTH_BETWEEN.format(field=label(field), low=low, high=high)
 
 
 def label(field: str) -> str:

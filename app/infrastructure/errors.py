@@ -15,7 +15,10 @@ from app.domain.errors import (
     InvalidReference,
     Unavailable,
 )
-from app.domain.validation import WHOLE_FORM
+from app.domain.events import DESCRIPTION_MAX, LOCATION_MAX, TITLE_MAX
+from app.domain.tokens import NAME_MAX, PREFIX_LENGTH, REVOKED_BY_MAX
+from app.domain.users import DISPLAY_NAME_MAX, EMAIL_MAX
+from app.domain.validation import WHOLE_FORM, length_between, too_long
 
 _log = logging.getLogger(__name__)
 
@@ -30,15 +33,19 @@ _FOREIGN = {
 }
 _CHECK = {
     "ck_events_ends_after_starts": ("ends_at", "The event cannot end before it starts."),
-    "ck_events_title_length": ("title", "The title must be 1 to 200 characters."),
-    "ck_events_location_length": ("location", "The location is too long."),
-    "ck_events_description_length": ("description", "The description is too long."),
-    "ck_users_email_length": ("email", "The email address is too long."),
-    "ck_users_display_name_length": ("display_name", "The name must be 1 to 200 characters."),
+    "ck_events_title_length": ("title", length_between("title", 1, TITLE_MAX)),
+    "ck_events_location_length": ("location", too_long("location", LOCATION_MAX)),
+    "ck_events_description_length": ("description", too_long("description", DESCRIPTION_MAX)),
+    "ck_users_email_length": ("email", length_between("email", 3, EMAIL_MAX)),
+    "ck_users_display_name_length": (
+        "display_name",
+        length_between("display_name", 1, DISPLAY_NAME_MAX),
+    ),
     "ck_users_role_known": ("role", "Unknown role."),
-    "ck_tokens_name_length": ("name", "The name must be 1 to 200 characters."),
+    "ck_tokens_name_length": ("name", length_between("name", 1, NAME_MAX)),
+    "ck_tokens_prefix_length": ("prefix", length_between("prefix", 1, PREFIX_LENGTH)),
     "ck_tokens_expires_after_created": ("expires_at", "A token must expire after it is created."),
-    "ck_tokens_revoked_by_length": ("revoked_by", "The name of who revoked it is too long."),
+    "ck_tokens_revoked_by_length": ("revoked_by", too_long("revoked_by", REVOKED_BY_MAX)),
 }
 # SQLSTATE classes that mean "the server is not there or not answering".
 _UNAVAILABLE_STATES = ("08", "53", "57P")

@@ -22,7 +22,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QStatusBar
 
 from app.domain.clock import Clock
 from app.domain.errors import DomainError
@@ -145,6 +145,10 @@ class ConnectionWatcher(QObject):
         _log.warning("database unavailable: %s", message)
         self.widget.show()
         self.disconnected.emit()
+        # The bar says it all; a sentence beside it would be cut off in a narrow window.
+        status = self.widget.parentWidget()
+        if isinstance(status, QStatusBar):
+            status.clearMessage()
 
     async def _wait_and_attempt(self) -> bool:
         self._next_at = time.monotonic() + self._every_s
@@ -157,7 +161,7 @@ class ConnectionWatcher(QObject):
             pass  # the countdown ran out
         finally:
             self._ticker.stop()
-        self.label.setText("Disconnected — retrying now…")
+        self.label.setText("Disconnected — retrying now. What you see stays as it was loaded.")
         return await self._attempt()
 
     async def _attempt(self) -> bool:
@@ -184,7 +188,11 @@ class ConnectionWatcher(QObject):
 
     def _show_countdown(self) -> None:
         remaining = max(0.0, self._next_at - time.monotonic())
-        self.label.setText(f"Disconnected — retrying in {max(1, math.ceil(remaining))} s")
+        self.label.setText(
+            "Disconnected — retrying in {n} s. What you see stays as it was loaded.".replace(
+                "{n}", str(max(1, math.ceil(remaining)))
+            )
+        )
         since = self._lost_at.astimezone().strftime("%H:%M:%S") if self._lost_at else "?"
         tip = (
             f"The database stopped answering at {since}. Tessera tries again every "

@@ -8,6 +8,7 @@ read every two seconds instead, and the status bar says so once.
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.services.changes import ChangeFeed
@@ -80,10 +81,12 @@ class LiveUpdates(QObject):
     def _line_lost(self) -> None:
         # Poll meanwhile and listen again at once: if the server itself is gone, that
         # fails as Unavailable and the connection watcher takes over (then resume()).
+        # The line may die after the window was destroyed without stopping: then nothing.
+        if self._stopped or not shiboken6.isValid(self._timer):
+            return
         self.listening = False
         self._timer.start(POLL_MS)
-        if not self._stopped:
-            self.tasks.spawn(self.resume(), "listen again")
+        self.tasks.spawn(self.resume(), "listen again")
 
     async def _read(self) -> None:
         try:

@@ -12,6 +12,7 @@ from typing import Any
 
 from PySide6.QtCore import QDate, QDateTime, QPoint, Qt
 from PySide6.QtGui import QInputMethodEvent
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -128,3 +129,16 @@ def shortcut(qtbot: QtBot, widget: QWidget, key: Qt.Key, modifier: Any = None) -
     window.activateWindow()
     widget.setFocus()
     qtbot.keyClick(widget, key, modifier or Qt.KeyboardModifier.NoModifier)
+
+
+def release_modifiers() -> None:
+    """Let go of Ctrl, Shift and Alt.
+
+    A key sent with a modifier (``QTest.keyClick(view, Key_End, ControlModifier)``) leaves
+    ``QGuiApplication.keyboardModifiers()`` holding it until the next key event, so a later
+    ``QTableView.selectRow`` toggles the row instead of selecting it.
+    """
+    nobody = QWidget()
+    for key in (Qt.Key.Key_Control, Qt.Key.Key_Shift, Qt.Key.Key_Alt):
+        QTest.keyRelease(nobody, key)
+    nobody.deleteLater()

@@ -17,7 +17,7 @@ from sqlalchemy.engine import URL
 from app.bootstrap import open_tessera
 from app.infrastructure.settings import Settings
 from tessera.testing.clock import FrozenClock
-from tessera.testing.driving import click, replace_text, type_text
+from tessera.testing.driving import click, release_modifiers, replace_text, type_text
 from tessera.testing.events_page import EventsPage
 from tessera.testing.keyring import MemoryKeyring
 from tessera.testing.pages import TokensPage, UsersPage
@@ -168,6 +168,7 @@ class Tessera(TesseraWindow):
     async def close(self) -> None:
         """Close every window, dialogs first, and the database connections."""
         self._stop_listening()
+        release_modifiers()
         for widget in QApplication.topLevelWidgets():
             if isinstance(widget, QDialog) and widget.isVisible():
                 widget.reject()

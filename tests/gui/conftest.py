@@ -35,6 +35,7 @@ from app.services.events import EventService
 from app.services.history import HistoryService
 from app.services.tokens import TokenService
 from app.services.users import UserService
+from tessera.testing.driving import release_modifiers
 from tests.clock import FrozenClock
 from tests.fake_changes import FakeChangeLog
 from tests.fakes import FakeUnitOfWorkFactory
@@ -154,6 +155,7 @@ async def make_window(
         return window
 
     yield make
+    release_modifiers()  # a Ctrl+End sent by this test must not hold Ctrl for the next
     for window in made:
         window.close()
         await window.shutdown()

@@ -41,7 +41,7 @@ pytestmark = [pytest.mark.slow]
 
 WAITING_LOADS = """
 SELECT count(*) FROM pg_stat_activity
-WHERE application_name = 'tessera' AND wait_event_type = 'Lock'
+WHERE application_name LIKE 'tessera (%' AND wait_event_type = 'Lock'
 """
 
 

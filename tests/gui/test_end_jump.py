@@ -1,14 +1,9 @@
-"""End / Ctrl+End show the true last rows at once; Home comes back at once (issue 15).
-
-Written first: the end window is not built yet, so these are expected to fail
-(strict xfail) until ui/tabs/ends.py lands.
-"""
+"""End / Ctrl+End show the true last rows at once; Home comes back at once (issue 15)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from sqlalchemy import text
@@ -17,10 +12,6 @@ from tessera.testing.driving import release_modifiers
 from tests.gui.conftest import Backend
 from tests.gui.helpers import until
 from tests.gui.test_big_tables import USERS, _window_with_users
-
-pytestmark = pytest.mark.xfail(
-    strict=True, reason="issue 15: the end window (ui/tabs/ends.py) is not built yet"
-)
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 

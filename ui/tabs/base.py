@@ -33,6 +33,7 @@ from ui.format import ESTIMATE_TIP, MORE_TIP, count
 from ui.tabs.actions import make_action
 from ui.tabs.busy import BusySigns
 from ui.tabs.empty import EmptyNote
+from ui.tabs.ends import EndWindow
 from ui.tabs.follow import NewRowsBar, follow_rows
 from ui.tabs.record_history import add_history
 from ui.tabs.selection import Selection
@@ -41,7 +42,6 @@ from ui.tabs.writes import Writes
 from ui.tasks import TaskRunner
 
 FilterT = TypeVar("FilterT")
-
 PAGE_SIZE = DEFAULT_PAGE_SIZE
 ESTIMATE_FROM = 100_000  # above this many rows an unfiltered count is the planner's estimate
 COUNT_UP_TO = 10_000  # a filtered list counts this far, then says "more than"
@@ -80,6 +80,7 @@ class RecordTab(QWidget, Generic[RowT, FilterT]):
         self._build_view()
         self._build_layout()
         self._follow_model()
+        self.ends = EndWindow(self)  # End / Home: the true last rows, and back (ends.py)
         self.history_action = add_history(self, self)
         self.build_parts()
         self._update_actions()  # once every action exists, the subclass's included
@@ -127,7 +128,6 @@ class RecordTab(QWidget, Generic[RowT, FilterT]):
         open_row.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         open_row.triggered.connect(self.edit_selected)
         self.view.addAction(open_row)
-
         self.empty = EmptyNote(self.view.viewport(), f"{self.name}_empty")
 
     def _build_layout(self) -> None:

@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from sqlalchemy import text
 
+from app.infrastructure.seeding import SeedPlan, default_now, seed_database
 from tessera.testing.driving import release_modifiers
 from tests.gui.conftest import Backend
 from tests.gui.helpers import until
@@ -83,3 +84,43 @@ async def test_f5_after_end_starts_at_the_top(real_backend: Backend, make_window
     await until(lambda: not tab.tasks.busy, what="the list loaded again")
     assert tab.model.row(0).email == "u0000@example.org"
     assert tab.view.rowAt(0) == 0
+
+
+async def test_ctrl_end_on_tokens_by_expiry_shows_the_last_token(
+    real_backend: Backend, make_window: Any
+) -> None:
+    assert real_backend.engine is not None
+    await seed_database(real_backend.engine, SeedPlan(10, 300, 0, 1, default_now()))
+    async with real_backend.engine.begin() as connection:
+        result = await connection.execute(
+            text("SELECT id FROM tokens ORDER BY expires_at DESC, id DESC LIMIT 400")
+        )
+        last_ids = [row[0] for row in result][::-1]
+    window = await _window_with_users(real_backend, make_window)
+    tab = window.tokens_tab
+    window.tabs.setCurrentWidget(tab)
+    tab.view.setFocus()
+    await until(lambda: not tab.tasks.busy, what="the tokens loaded")
+    QTest.keyClick(tab.view, Qt.Key.Key_End, CTRL)
+    release_modifiers()
+    await until(lambda: not tab.tasks.busy, what="the last tokens after Ctrl+End")
+    rows = tab.model.rows
+    assert [r.id for r in rows] == last_ids[-len(rows) :]
+    assert tab.view.currentIndex().row() == tab.model.rowCount() - 1
+
+
+async def test_a_user_deleted_elsewhere_leaves_the_end_window(
+    real_backend: Backend, make_window: Any
+) -> None:
+    window = await _window_with_users(real_backend, make_window)
+    tab = window.users_tab
+    tab.view.setFocus()
+    QTest.keyClick(tab.view, Qt.Key.Key_End, CTRL)
+    release_modifiers()
+    await until(lambda: not tab.tasks.busy, what="the last page after Ctrl+End")
+    last = f"u{USERS - 1:04d}@example.org"
+    assert real_backend.engine is not None
+    async with real_backend.engine.begin() as connection:
+        await connection.execute(text("DELETE FROM users WHERE email = :e"), {"e": last})
+    await until(lambda: last not in {r.email for r in tab.model.rows}, what="the row gone")
+    assert tab.model.row(tab.model.rowCount() - 1).email == f"u{USERS - 2:04d}@example.org"

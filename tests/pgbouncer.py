@@ -74,3 +74,28 @@ def pgbouncer(mode: str, server_host: str, server_port: int) -> Iterator[int]:
             process.kill()
             process.wait()
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def main(argv: list[str]) -> int:
+    """``python -m tests.pgbouncer MODE COMMAND…``: COMMAND with PgBouncer in front of the server.
+
+    The server is TEST_DATABASE_URL's; COMMAND gets TEST_DATABASE_URL through the pooler and
+    TESSERA_TEST_DIRECT_URL for making and dropping databases. PgBouncer stops afterwards,
+    whatever COMMAND did. Used by ``.ci/run``.
+    """
+    from sqlalchemy.engine import make_url
+
+    mode, command = argv[0], argv[1:]
+    direct = make_url(os.environ["TEST_DATABASE_URL"])
+    with pgbouncer(mode, direct.host or "127.0.0.1", direct.port or 5432) as port:
+        pooled = direct.set(host="127.0.0.1", port=port)
+        env = dict(os.environ, TEST_DATABASE_URL=pooled.render_as_string(hide_password=False))
+        env["TESSERA_TEST_DIRECT_URL"] = direct.render_as_string(hide_password=False)
+        print(f"PgBouncer in {mode} pooling mode on 127.0.0.1:{port}", flush=True)
+        return subprocess.run(command, env=env, check=False).returncode
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main(sys.argv[1:]))

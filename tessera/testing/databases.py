@@ -27,6 +27,7 @@ from app.infrastructure.settings import Settings, async_url
 
 T = TypeVar("T")
 URL_VARIABLE = "TEST_DATABASE_URL"
+DIRECT_VARIABLE = "TESSERA_TEST_DIRECT_URL"
 
 
 def worker_name() -> str:
@@ -54,11 +55,25 @@ def test_server(configured: str | None, folder: Path) -> Iterator[URL]:
         server.stop()
 
 
+def direct(url: URL) -> URL:
+    """``url`` on the server itself, past a pooler (TESSERA_TEST_DIRECT_URL), else ``url``.
+
+    Databases are made, copied, migrated and dropped there: a pooler keeps server
+    connections to a template open, and ``CREATE DATABASE … TEMPLATE`` refuses a template
+    anyone is connected to. The tests themselves connect through the pooler.
+    """
+    bypass = os.environ.get(DIRECT_VARIABLE, "").strip()
+    if not bypass:
+        return url
+    server = async_url(bypass)
+    return url.set(host=server.host, port=server.port, query=server.query)
+
+
 async def create_database(server: URL, template: str | None = None, kind: str = "test") -> URL:
     """Create a database with a unique name on ``server`` (a copy of ``template`` if given)."""
     name = database_name(kind)
     copy = f' TEMPLATE "{template}"' if template else ""
-    admin = create_async_engine(server, isolation_level="AUTOCOMMIT")
+    admin = create_async_engine(direct(server), isolation_level="AUTOCOMMIT")
     try:
         async with admin.connect() as connection:
             await connection.execute(text(f'CREATE DATABASE "{name}"{copy}'))
@@ -69,7 +84,7 @@ async def create_database(server: URL, template: str | None = None, kind: str = 
 
 async def drop_database(url: URL) -> None:
     """Drop a database made by :func:`create_database`, closing stray connections."""
-    admin = create_async_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    admin = create_async_engine(direct(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
     try:
         async with admin.connect() as connection:
             await connection.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
@@ -80,7 +95,7 @@ async def drop_database(url: URL) -> None:
 async def migrated_database(server: URL, kind: str = "template") -> URL:
     """A new database on ``server`` with Tessera's schema at head."""
     url = await create_database(server, kind=kind)
-    engine = create_engine(url, Settings(_env_file=None, database_url=None))
+    engine = create_engine(direct(url), Settings(_env_file=None, database_url=None))
     try:
         await MigrationRunner(engine).upgrade()
     finally:

@@ -72,7 +72,7 @@ def test_non_postgres_url_is_refused() -> None:
 def test_several_hosts_as_libpq_writes_them_reach_asyncpg_as_a_list() -> None:
     url = async_url("postgresql://ana:s3cret@db1:5432,db2:5433/app?target_session_attrs=read-write")
 
-    _, params = PGDialect_asyncpg().create_connect_args(url)
+    _, params = PGDialect_asyncpg().create_connect_args(url)  # type: ignore[no-untyped-call]
 
     assert params["host"] == ["db1", "db2"]
     assert params["port"] == [5432, 5433]

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.access import Access
 from app.domain.changes import ChangeBatch, Entity, Operation
 from app.domain.clock import Clock
 from app.domain.schema import Revision, SchemaState
@@ -221,26 +222,26 @@ class MainWindow(QMainWindow):
             pending = await self.backend.migrations.pending()
             self._offer_upgrade(state, pending)
             return
-        reason = await self._read_only_reason(state)
-        if reason:
-            self.banner_text.setText(reason)
+        access = await self._access(state)
+        if not access.can_write:
+            self.banner_text.setText(access.reason)
             self.upgrade_button.hide()
             self.banner.show()
-        for tab in self.record_tabs:
-            tab.set_read_only(bool(reason), reason)
+        for tab in self.record_tabs:  # each offers just the writes the role may make there
+            tab.set_access(access)
         await self._load_all()
-        if not reason:  # history older than TESSERA_HISTORY_DAYS goes, in bounded batches
+        if access.can_write:  # history older than TESSERA_HISTORY_DAYS goes, in bounded batches
             self.tasks.spawn(self.backend.changes.prune(), "change log: prune")
 
-    async def _read_only_reason(self, state: SchemaState) -> str:
-        """Why Tessera must not write here ("" if it may): a newer schema, or the role."""
+    async def _access(self, state: SchemaState) -> Access:
+        """What Tessera may write here: nothing under a newer schema, else what the role may."""
         if state is SchemaState.AHEAD:
-            return (
-                "This database was upgraded by a newer Tessera. Tessera shows it but will not "
-                "change it: install the newer Tessera to edit."
+            return Access(
+                can_write=False,
+                reason="This database was upgraded by a newer Tessera. Tessera shows it but "
+                "will not change it: install the newer Tessera to edit.",
             )
-        access = await self.backend.access()
-        return "" if access.can_write else access.reason
+        return await self.backend.access()
 
     def _offer_upgrade(self, state: SchemaState, pending: list[Revision]) -> None:
         what = "is empty" if state is SchemaState.EMPTY else "uses an older layout"

@@ -93,10 +93,7 @@ async def test_a_role_that_may_only_update_users_may_edit_users_and_nothing_else
         role = updater.database.url.username if updater.database.url else ""
         window: MainWindow = make_window(updater)
         await started(window)
-        # What the window does once it knows the role (ui/window.py, _start).
-        access = await updater.access()
-        for tab in window.record_tabs:
-            tab.set_access(access)
+        access = await updater.access()  # what the window asked at its start
         users = window.users_tab
         await until(lambda: users.model.rowCount() == 1, what="the user")
         users.view.selectRow(0)
